@@ -1,0 +1,1 @@
+"""Renderers: a Review in the formats people and programs read."""

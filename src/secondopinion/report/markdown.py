@@ -1,0 +1,80 @@
+"""The review as Markdown: the patient-readable layout that the terminal view also renders."""
+
+from __future__ import annotations
+
+from secondopinion.case import Case
+from secondopinion.report.labels import CRITERION, KIND, RECOMMENDATION, STATUS, VERDICT
+from secondopinion.review.model import Citation, Review
+
+
+def case_summary(case: Case) -> str:
+    parts: list[str] = []
+    p = case.patient
+    who = " ".join(x for x in (f"{p.age}-year-old" if p.age is not None else "",
+                               {"female": "woman", "male": "man"}.get(p.sex, "")) if x)
+    if who:
+        parts.append(who)
+    for c in case.cancers:
+        bits = [c.histology or c.type or "cancer"]
+        if c.type and c.histology and c.type not in (c.histology or ""):
+            bits = [f"{c.histology} ({c.type})"]
+        if c.stage_group:
+            bits.append(f"stage {c.stage_group}")
+        if c.setting:
+            bits.append(c.setting.replace("_", " "))
+        if c.metastatic_sites:
+            bits.append("spread to " + ", ".join(c.metastatic_sites))
+        parts.append(", ".join(bits))
+    markers = [f"{b.name} {b.status.replace('_', ' ')}" + (f" ({b.detail})" if b.detail else "")
+               for b in case.biomarkers]
+    if markers:
+        parts.append("biomarkers: " + "; ".join(markers))
+    if case.plan:
+        from secondopinion.review.treatments import describe
+
+        parts.append("proposed: " + "; ".join(
+            f"{describe(i)}" + (f" ({i.intent})" if i.intent != "unknown" else "") for i in case.plan))
+    return " · ".join(parts) or "no details recognised"
+
+
+def _cite(c: Citation, numbers: dict[str, int]) -> str:
+    return f"[{numbers.setdefault(c.source_id, len(numbers) + 1)}]"
+
+
+def render_markdown(review: Review) -> str:
+    numbers: dict[str, int] = {}
+    all_citations: dict[str, Citation] = {}
+    lines = ["# Second-opinion pre-review", "", f"**Your case as we read it:** {case_summary(review.case)}", ""]
+    t = review.triage
+    lines += ["## Should I get a second opinion?", "",
+              f"**{RECOMMENDATION[t.recommendation]}.**", ""]
+    for r in t.reasons:
+        refs = "".join(_cite(c, numbers) for c in r.citations)
+        for c in r.citations:
+            all_citations[c.source_id] = c
+        lines.append(f"- **{CRITERION[r.criterion]}** — {r.explanation} {refs}".rstrip())
+    if not t.reasons:
+        lines.append("- None of the usual reasons for a second opinion stands out in what you described.")
+    lines += ["", f"**How soon:** {t.urgency}", ""]
+    pr = review.plan_review
+    lines += ["## Is the plan in line with the evidence?", "",
+              f"**{VERDICT[pr.verdict]}.** {pr.summary}", ""]
+    for f in pr.findings:
+        refs = "".join(_cite(c, numbers) for c in f.citations)
+        for c in f.citations:
+            all_citations[c.source_id] = c
+        level = f" *Evidence: {f.evidence_level}.*" if f.evidence_level else ""
+        lines.append(f"- **{KIND[f.kind]}: {f.subject}** — {f.explanation}{level} {refs}".rstrip())
+    if review.completeness:
+        lines += ["", "## What a reviewing specialist will need", ""]
+        lines += [f"- [{STATUS[c.status]}] **{c.item}** — {c.why}" for c in review.completeness]
+    if review.questions:
+        lines += ["", "## Questions to ask your doctors", ""]
+        lines += [f"{i}. {q}" for i, q in enumerate(review.questions, 1)]
+    if numbers:
+        lines += ["", "## Sources", ""]
+        for sid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+            c = all_citations[sid]
+            lines.append(f"{n}. {c.title} ({c.year}). {c.url_or_pmid}")
+    lines += ["", "---", "", f"*{review.notice}* Knowledge base {review.knowledge_base_version}.", ""]
+    return "\n".join(lines)

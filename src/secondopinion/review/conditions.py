@@ -1,0 +1,194 @@
+"""Three-valued evaluation of knowledge-base conditions against a case.
+
+A condition on a fact the case does not state is *unknown*, never false: the engine then asks for
+the fact instead of drawing a conclusion, which is what keeps missing facts from causing alarms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from secondopinion.case import Cancer, Case
+from secondopinion.knowledge.schema import BiomarkerCondition, KnowledgeBase, ScoreCondition, When
+from secondopinion.review.treatments import any_match
+
+_STAGE = re.compile(r"^(0|IS|IV|III|II|I)(.*)$")
+_NUMERIC_STAGE = {"4": "IV", "3": "III", "2": "II", "1": "I", "0": "0"}
+
+
+@dataclass
+class Outcome:
+    """Result of a condition: True, False or None (unknown), and which facts were missing."""
+
+    value: bool | None = True
+    unknown: list[str] = field(default_factory=list)
+
+    def add(self, value: bool | None, fact: str) -> None:
+        if value is False:
+            self.value = False
+        elif value is None:
+            if self.value is not False:
+                self.value = None
+            self.unknown.append(fact)
+
+
+def _split_stage(stage: str) -> tuple[str, str] | None:
+    s = stage.strip().upper().removeprefix("STAGE").strip()
+    if s[:1] in _NUMERIC_STAGE:
+        s = _NUMERIC_STAGE[s[0]] + s[1:]
+    m = _STAGE.match(s)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def stage_matches(case_stage: str | None, wanted: list[str]) -> bool | None:
+    """'III' matches IIIA; 'IIIA' asked of a case staged only 'III' is unknown."""
+    if case_stage is None:
+        return None
+    have = _split_stage(case_stage)
+    if have is None:
+        return None
+    unknown = False
+    for w in wanted:
+        want = _split_stage(w)
+        if want is None or want[0] != have[0]:
+            continue
+        if have[1].startswith(want[1]):
+            return True
+        if want[1].startswith(have[1]):
+            unknown = True
+    return None if unknown else False
+
+
+def _norm_tnm(value: str) -> str:
+    v = value.strip()
+    v = re.sub(r"^[cpyruaCPYRUA]+(?=[TNM])", "", v)
+    return v.upper()
+
+
+def category_matches(case_value: str | None, wanted: list[str]) -> bool | None:
+    """TNM categories by prefix: 'T1' matches T1c; 'T2a' asked of a bare 'T2' is unknown."""
+    if not case_value:
+        return None
+    have = _norm_tnm(case_value)
+    if have.endswith("X"):
+        return None
+    unknown = False
+    for w in wanted:
+        want = _norm_tnm(w)
+        if have.startswith(want):
+            return True
+        if want.startswith(have):
+            unknown = True
+    return None if unknown else False
+
+
+def biomarker_holds(case: Case, cond: BiomarkerCondition) -> bool | None:
+    result = case.biomarker(cond.name)
+    if result is None or result.status in ("unknown", "not_tested", "pending"):
+        return None
+    if result.status not in cond.status:
+        return False
+    detail = (result.detail or "").lower()
+    if cond.detail_none and any(d.lower() in detail for d in cond.detail_none):
+        return False
+    if cond.detail_any:
+        if not detail:
+            return None
+        if not any(d.lower() in detail for d in cond.detail_any):
+            return False
+    if cond.value_min is not None or cond.value_max is not None:
+        if result.value is None:
+            return None
+        if cond.value_min is not None and result.value < cond.value_min:
+            return False
+        if cond.value_max is not None and result.value > cond.value_max:
+            return False
+    return True
+
+
+def score_holds(cancer: Cancer, cond: ScoreCondition) -> bool | None:
+    value = cancer.scores.get(cond.name)
+    if value is None:
+        return None
+    if cond.any_of and str(value).strip().lower() not in {a.lower() for a in cond.any_of}:
+        return False
+    if cond.min is not None or cond.max is not None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        if cond.min is not None and number < cond.min:
+            return False
+        if cond.max is not None and number > cond.max:
+            return False
+    return True
+
+
+def _any_of(values: list[str], wanted: list[str]) -> bool:
+    return any(v.lower() in (w.lower() for w in wanted) for v in values)
+
+
+def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outcome:
+    out = Outcome()
+    patient = case.patient
+    if when.setting:
+        out.add(None if cancer.setting is None else cancer.setting in when.setting, "setting")
+    if when.stage:
+        out.add(stage_matches(cancer.stage_group, when.stage), "stage")
+    if when.t:
+        out.add(category_matches(cancer.tnm.t, when.t), "T category")
+    if when.n:
+        out.add(category_matches(cancer.tnm.n, when.n), "nodal status (N)")
+    if when.histology or when.histology_not:
+        histology = (cancer.histology or "").lower()
+        if not histology:
+            out.add(None, "histology")
+        else:
+            if when.histology:
+                out.add(any(h.lower() in histology for h in when.histology), "histology")
+            if when.histology_not:
+                out.add(not any(h.lower() in histology for h in when.histology_not), "histology")
+    if when.grade:
+        out.add(None if cancer.grade is None else _any_of([cancer.grade], when.grade), "grade")
+    for cond in when.biomarkers:
+        out.add(biomarker_holds(case, cond), f"biomarker:{cond.name}")
+    if when.biomarkers_any:
+        values = [biomarker_holds(case, c) for c in when.biomarkers_any]
+        if any(v is True for v in values):
+            out.add(True, "")
+        elif all(v is False for v in values):
+            out.add(False, "")
+        else:
+            out.add(None, "biomarker:" + "/".join(c.name for c in when.biomarkers_any))
+    for sc in when.scores:
+        out.add(score_holds(cancer, sc), f"score:{sc.name}")
+    if when.risk_group:
+        rg = cancer.risk_group
+        out.add(None if rg is None else _any_of([rg], when.risk_group), "risk group")
+    if when.age_min is not None or when.age_max is not None:
+        if patient.age is None:
+            out.add(None, "age")
+        else:
+            ok = (when.age_min is None or patient.age >= when.age_min) and (
+                when.age_max is None or patient.age <= when.age_max
+            )
+            out.add(ok, "age")
+    if when.sex is not None:
+        sex = patient.sex
+        out.add(None if sex in ("unknown", "other") else sex == when.sex, "sex")
+    if when.menopausal_status is not None:
+        ms = patient.menopausal_status
+        out.add(None if ms is None else ms == when.menopausal_status, "menopausal status")
+    if when.recurrent is not None:
+        rec = cancer.recurrent
+        value = None if rec is None and when.recurrent else (bool(rec) == when.recurrent)
+        out.add(value, "recurrence")
+    if when.ecog_max is not None:
+        out.add(None if patient.ecog is None else patient.ecog <= when.ecog_max, "performance status")
+    if when.prior_any:
+        out.add(bool(any_match(case.history, when.prior_any, kb, lenient=True)) or None,
+                "previous treatment")
+    if when.prior_none:
+        out.add(not any_match(case.history, when.prior_none, kb, lenient=False), "")
+    return out

@@ -1,0 +1,94 @@
+"""Completes a case with what follows from it: setting from stage, risk group from scores,
+regimens expanded to drugs, group biomarkers from their members. Derived facts say so in their
+provenance, so the reviewer can tell what was stated from what was inferred."""
+
+from __future__ import annotations
+
+from secondopinion.case import Biomarker, Cancer, Case, PlanItem, Provenance, Setting
+from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.review.conditions import _split_stage, category_matches, evaluate
+
+_DERIVED = Provenance(source="derived")
+_NO_METASTATIC_SETTING = {"lymphoma", "myeloma", "leukemia", "brain"}
+
+
+def derive_setting(cancer: Cancer, category: str) -> Setting | None:
+    if cancer.setting is not None or category in _NO_METASTATIC_SETTING:
+        return cancer.setting
+    if cancer.metastatic_sites or (cancer.tnm.m and category_matches(cancer.tnm.m, ["M1"])):
+        return "metastatic"
+    stage = _split_stage(cancer.stage_group) if cancer.stage_group else None
+    if stage is None:
+        return None
+    return {"IV": "metastatic", "III": "locally_advanced"}.get(stage[0], "localized")
+
+
+def regimen_lookup(kb: KnowledgeBase, name: str) -> str | None:
+    key = name.strip().lower()
+    for r in kb.regimens.values():
+        if r.id.lower() == key or key in (a.lower() for a in r.aliases):
+            return r.id
+    return None
+
+
+def expand_item(item: PlanItem, kb: KnowledgeBase) -> PlanItem:
+    if not item.regimen:
+        return item
+    rid = regimen_lookup(kb, item.regimen)
+    if rid is None:
+        return item
+    drugs = list(dict.fromkeys([*item.drugs, *kb.regimens[rid].drugs]))
+    return item.model_copy(update={"regimen": rid, "drugs": drugs})
+
+
+def _risk_group(case: Case, cancer: Cancer, kb: KnowledgeBase) -> str | None:
+    for model in kb.risk_models:
+        if model.cancer != cancer.type:
+            continue
+        for rule in model.rules:
+            values = [evaluate(w, case, cancer, kb).value for w in rule.any]
+            if any(v is True for v in values):
+                return rule.group
+            if any(v is None for v in values):
+                return None  # a higher group cannot be ruled out
+    return None
+
+
+def _group_biomarkers(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
+    added: list[Biomarker] = []
+    for b in kb.biomarkers.values():
+        if not b.members or case.biomarker(b.id):
+            continue
+        results = [case.biomarker(m) for m in b.members]
+        statuses = [r.status if r else None for r in results]
+        if "positive" in statuses:
+            hit = next(r for r in results if r and r.status == "positive")
+            added.append(Biomarker(name=b.id, status="positive", detail=hit.detail,
+                                   provenance=[_DERIVED, *hit.provenance]))
+        elif statuses and all(s == "negative" for s in statuses):
+            added.append(Biomarker(name=b.id, status="negative", provenance=[_DERIVED]))
+    return added
+
+
+def normalise(case: Case, kb: KnowledgeBase) -> Case:
+    """Return a new case with derived facts filled in; stated facts are never overwritten."""
+    cancers = []
+    for cancer in case.cancers:
+        ctype = kb.cancers.get(cancer.type or "")
+        category = ctype.category if ctype else "solid"
+        setting = derive_setting(cancer, category)
+        cancers.append(cancer.model_copy(update={"setting": setting}))
+    case = case.model_copy(
+        update={
+            "cancers": cancers,
+            "plan": [expand_item(i, kb) for i in case.plan],
+            "history": [expand_item(i, kb) for i in case.history],
+        }
+    )
+    case = case.model_copy(update={"biomarkers": [*case.biomarkers, *_group_biomarkers(case, kb)]})
+    with_risk = []
+    for cancer in case.cancers:
+        if cancer.risk_group is None:
+            cancer = cancer.model_copy(update={"risk_group": _risk_group(case, cancer, kb)})
+        with_risk.append(cancer)
+    return case.model_copy(update={"cancers": with_risk})

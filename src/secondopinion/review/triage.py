@@ -1,0 +1,159 @@
+"""Triage: should this person seek a second opinion, why, and how soon?
+
+Reasons follow the four situations where a second opinion matters most. A minor curative
+procedure for a common low-risk cancer is deliberately not pushed to a second opinion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secondopinion.case import SYSTEMIC_MODALITIES, Case, PlanItem
+from secondopinion.knowledge.schema import CancerType, KnowledgeBase
+from secondopinion.review.model import Triage, TriageReason
+from secondopinion.review.plan import citations
+from secondopinion.review.treatments import describe
+
+RARE_PER_100K = 6.0
+YOUNG_ADULT_AGE = 40
+_DOUBT = re.compile(
+    r"\b(doubt|not sure|unsure|disagree|different (opinion|recommendation)|conflicting|"
+    r"confus|is (this|it) (right|correct)|wrong|misdiagnos|don'?t trust|"
+    r"don'?t agree|uncertain|not convinced|hesitant|torn)",
+    re.IGNORECASE,
+)
+_NOT_MAJOR = {"active_surveillance", "watchful_waiting", "supportive_care", "other"}
+
+
+def _is_minor(item: PlanItem, ctype: CancerType | None) -> bool:
+    if item.modality in _NOT_MAJOR:
+        return True
+    if item.modality != "surgery":
+        return False
+    words = " ".join(filter(None, (item.procedure, item.description))).lower()
+    if "biopsy" in words and "excisional" not in words:
+        return True
+    minor = ctype.low_risk_minor_procedures if ctype else []
+    return bool(words) and any(m.lower() in words for m in minor)
+
+
+def _rare(case: Case, kb: KnowledgeBase) -> TriageReason | None:
+    for cancer in case.cancers:
+        ctype = kb.cancers.get(cancer.type or "")
+        if ctype is None or ctype.incidence is None:
+            continue
+        if ctype.incidence.per_100k < RARE_PER_100K:
+            inc = ctype.incidence
+            return TriageReason(
+                criterion="rare_cancer",
+                explanation=(
+                    f"{ctype.plain_name.capitalize()} is rare: about {inc.per_100k:g} new cases per "
+                    f"100,000 people a year ({inc.population}). Specialists who see many such "
+                    "cases more often refine the diagnosis or the plan."
+                ),
+                evidence=[f"incidence {inc.per_100k:g} per 100,000 per year (below 6)"],
+                citations=citations(kb, inc.sources),
+            )
+    return None
+
+
+def _complexity(case: Case, kb: KnowledgeBase) -> list[str]:
+    signs: list[str] = []
+    cancer = case.primary
+    p = case.patient
+    if cancer and cancer.setting == "metastatic":
+        sites = ", ".join(cancer.metastatic_sites)
+        signs.append("the cancer has spread" + (f" ({sites})" if sites else "")
+                     + ", where several treatment options usually exist")
+    if cancer and cancer.recurrent:
+        signs.append("the cancer has come back (recurrence)")
+    for b in case.biomarkers:
+        if b.status == "equivocal":
+            name = kb.biomarkers[b.name].name if b.name in kb.biomarkers else b.name
+            signs.append(f"an equivocal (borderline) {name} result")
+    ctype = kb.cancers.get(cancer.type or "") if cancer else None
+    if p.age is not None and p.age < YOUNG_ADULT_AGE and ctype and ctype.category == "solid":
+        signs.append(f"a young age at diagnosis ({p.age})")
+    if len(case.cancers) > 1:
+        signs.append("more than one primary cancer")
+    if p.pregnant:
+        signs.append("pregnancy")
+    serious = [c.name for c in p.comorbidities if c.serious]
+    if serious:
+        signs.append("other serious health conditions (" + ", ".join(serious) + ")")
+    if p.ecog is not None and p.ecog >= 2:
+        signs.append(f"reduced performance status (ECOG {p.ecog})")
+    return signs
+
+
+def _disagreement(case: Case) -> list[str]:
+    out = []
+    recs = {o.recommends.strip().lower() for o in case.opinions}
+    if len(case.opinions) >= 2 and len(recs) >= 2:
+        out.append("doctors on record recommend different things: " + "; ".join(
+            f"{o.by}: {o.recommends}" for o in case.opinions))
+    out.extend(f'you wrote: "{c.strip()}"' for c in case.concerns if _DOUBT.search(c))
+    return out
+
+
+def _major(case: Case, ctype: CancerType | None) -> list[str]:
+    out = []
+    for item in case.plan:
+        if _is_minor(item, ctype):
+            continue
+        if item.modality in SYSTEMIC_MODALITIES or item.modality in (
+            "surgery", "radiation", "transplant", "ablation"
+        ):
+            out.append(f"{item.modality.replace('_', ' ')}: {describe(item)}")
+    return out
+
+
+def _urgency(case: Case, kb: KnowledgeBase) -> str:
+    cancer = case.primary
+    ctype = kb.cancers.get(cancer.type or "") if cancer else None
+    if ctype and ctype.pace == "aggressive":
+        return (f"{ctype.plain_name.capitalize()} can grow quickly: do not delay treatment to get "
+                "a second opinion. Ask for one in parallel — many centres review records within "
+                "days — and discuss with your doctor whether anything should wait.")
+    return ("Most second opinions take 1–2 weeks, and for most cancers that short wait does not "
+            "change the outcome. Confirm with your doctor that it is safe to wait before "
+            "starting treatment.")
+
+
+def triage(case: Case, kb: KnowledgeBase) -> Triage:
+    cancer = case.primary
+    ctype = kb.cancers.get(cancer.type or "") if cancer else None
+    reasons: list[TriageReason] = []
+    rare = _rare(case, kb)
+    if rare:
+        reasons.append(rare)
+    complexity = _complexity(case, kb)
+    if complexity:
+        reasons.append(TriageReason(
+            criterion="complex_case",
+            explanation="Your situation is complex: " + "; ".join(complexity) + ".",
+            evidence=complexity))
+    doubts = _disagreement(case)
+    if doubts:
+        reasons.append(TriageReason(
+            criterion="uncertainty_or_disagreement",
+            explanation=("There is uncertainty or disagreement about the diagnosis or plan; an "
+                         "independent specialist can help settle it."),
+            evidence=doubts))
+    major = _major(case, ctype)
+    if major:
+        reasons.append(TriageReason(
+            criterion="major_treatment_decision",
+            explanation=("A major treatment is proposed. Decisions like this are hard to undo, "
+                         "so confirming them first is worthwhile."),
+            evidence=major))
+    criteria = {r.criterion for r in reasons}
+    if "rare_cancer" in criteria or "uncertainty_or_disagreement" in criteria or (
+        {"complex_case", "major_treatment_decision"} <= criteria
+    ):
+        recommendation = "strongly_recommended"
+    elif reasons:
+        recommendation = "recommended"
+    else:
+        recommendation = "optional"
+    return Triage(recommendation=recommendation, urgency=_urgency(case, kb), reasons=reasons)
