@@ -9,8 +9,13 @@ from secondopinion.review.model import Finding, Triage
 _MAX = 12
 
 
+def _lower_first(text: str) -> str:
+    """'Anti-HER2 therapy' -> 'anti-HER2 therapy', but 'MSI testing' stays as it is."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _from_finding(f: Finding) -> str | None:
-    subject = f.subject[:1].lower() + f.subject[1:]
+    subject = _lower_first(f.subject)
     if f.kind == "missing_test":
         return (f"Has my tumour had {subject}? If not, should we have the result before "
                 "treatment starts?")
@@ -22,7 +27,7 @@ def _from_finding(f: Finding) -> str | None:
     if f.kind == "alternative":
         return f"Is {subject} an option for me, and how does it compare with what is proposed?"
     if f.kind == "information_needed" and f.rule_id.startswith("case/"):
-        return f"Could you tell me {subject[:1].lower() + subject[1:]}, and show me where it is written?"
+        return f"Could you tell me {subject}, and show me where it is written?"
     return None
 
 

@@ -1,0 +1,1 @@
+"""The knowledge base: schema, loader and cross-checks; the facts themselves live in data/."""

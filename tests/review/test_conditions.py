@@ -1,0 +1,76 @@
+"""Conditions are three-valued: a fact the case does not state makes a condition unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from secondopinion.case import TNM, Biomarker, Cancer, Case
+from secondopinion.knowledge.schema import BiomarkerCondition, When
+from secondopinion.review.conditions import biomarker_holds, category_matches, evaluate, stage_matches
+from tests.review.small_kb import small_kb
+
+
+@pytest.mark.parametrize(
+    ("stage", "wanted", "expected"),
+    [
+        ("IIIA", ["III"], True),
+        ("IV", ["I"], False),
+        ("II", ["I"], False),
+        ("III", ["IIIA"], None),
+        ("IIIB", ["IIIA"], False),
+        ("stage 3a", ["III"], True),
+        ("IVB", ["IV"], True),
+        (None, ["IV"], None),
+    ],
+)
+def test_stage_groups_match_by_prefix_of_the_same_roman_numeral(stage, wanted, expected):
+    assert stage_matches(stage, wanted) is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "wanted", "expected"),
+    [("pT1c", ["T1"], True), ("T2", ["T2a"], None), ("TX", ["T1"], None), ("ypN0", ["N0"], True),
+     ("N1", ["N0"], False), (None, ["T1"], None)],
+)
+def test_tnm_categories_ignore_prefixes_and_unknown_subdivisions(value, wanted, expected):
+    assert category_matches(value, wanted) is expected
+
+
+def test_a_biomarker_without_its_alteration_detail_is_unknown_not_false():
+    case = Case(biomarkers=[Biomarker(name="EGFR", status="positive")])
+    cond = BiomarkerCondition(name="EGFR", status=["positive"], detail_any=["exon 19"])
+    assert biomarker_holds(case, cond) is None
+
+
+def test_a_pending_or_untested_biomarker_is_unknown():
+    for status in ("pending", "not_tested", "unknown"):
+        case = Case(biomarkers=[Biomarker(name="MSI", status=status)])
+        assert biomarker_holds(case, BiomarkerCondition(name="MSI", status=["positive"])) is None
+
+
+def test_value_bounds_need_a_value():
+    cond = BiomarkerCondition(name="PD-L1", status=["positive"], value_min=50)
+    assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive", value=60)]), cond)
+    assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive", value=10)]), cond) is False
+    assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive")]), cond) is None
+
+
+def test_a_definite_result_outranks_an_equivocal_one():
+    case = Case(biomarkers=[Biomarker(name="ERBB2", status="equivocal", method="IHC"),
+                            Biomarker(name="ERBB2", status="positive", method="ISH")])
+    assert case.biomarker("ERBB2").status == "positive"
+
+
+def test_evaluate_names_the_missing_facts():
+    kb = small_kb()
+    cancer = Cancer(type="crc", tnm=TNM(n="N1"))
+    out = evaluate(When(setting=["metastatic"], n=["N1"]), Case(cancers=[cancer]), cancer, kb)
+    assert out.value is None
+    assert out.unknown == ["setting"]
+
+
+def test_one_false_condition_makes_the_whole_false_even_with_unknowns():
+    kb = small_kb()
+    cancer = Cancer(type="crc", setting="localized")
+    out = evaluate(When(setting=["metastatic"], stage=["IV"]), Case(cancers=[cancer]), cancer, kb)
+    assert out.value is False

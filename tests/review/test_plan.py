@@ -1,0 +1,151 @@
+"""Plan review: findings and verdicts as DESIGN §3 defines them."""
+
+from __future__ import annotations
+
+from secondopinion.case import Biomarker, Cancer, Case, PlanItem
+from secondopinion.review import review
+from tests.review.small_kb import small_kb
+
+KB = small_kb()
+
+
+def metastatic_crc(*plan: PlanItem, biomarkers: list[Biomarker] | None = None) -> Case:
+    return Case(cancers=[Cancer(type="crc", stage_group="IV")], plan=list(plan),
+                biomarkers=biomarkers or [])
+
+
+FOLFOX = PlanItem(modality="chemotherapy", regimen="mFOLFOX6")
+CETUXIMAB = PlanItem(modality="targeted_therapy", drugs=["cetuximab"])
+TESTED = [Biomarker(name="KRAS", status="negative"), Biomarker(name="NRAS", status="negative"),
+          Biomarker(name="MSI", status="negative")]
+
+
+def kinds(r):
+    return [(f.kind, f.rule_id) for f in r.plan_review.findings]
+
+
+def test_a_plan_matching_the_evidence_is_concordant_and_cited():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED), KB)
+    assert r.plan_review.verdict == "concordant"
+    confirmed = [f for f in r.plan_review.findings if f.kind == "confirmed"]
+    assert confirmed[0].rule_id == "crc-metastatic/doublet"
+    assert confirmed[0].citations[0].url_or_pmid == "PMID:12345678"
+
+
+def test_regimen_acronyms_are_expanded_to_their_drugs():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED), KB)
+    assert set(r.case.plan[0].drugs) == {"leucovorin", "fluorouracil", "oxaliplatin"}
+    assert r.case.plan[0].regimen == "FOLFOX"
+
+
+def test_a_missing_biomarker_test_makes_the_plan_partially_concordant():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED[:2]), KB)
+    assert ("missing_test", "crc-metastatic/test:MSI") in kinds(r)
+    assert r.plan_review.verdict == "partially_concordant"
+
+
+def test_a_result_from_a_member_gene_answers_the_group_test():
+    r = review(metastatic_crc(FOLFOX, biomarkers=[Biomarker(name="KRAS", status="positive", detail="G12D"),
+                                                  Biomarker(name="MSI", status="negative")]), KB)
+    assert not any(f.kind == "missing_test" for f in r.plan_review.findings)
+    assert r.case.biomarker("RAS").status == "positive"
+
+
+def test_an_element_the_evidence_advises_against_makes_the_plan_discordant():
+    r = review(metastatic_crc(FOLFOX, CETUXIMAB,
+                              biomarkers=[Biomarker(name="KRAS", status="positive", detail="G12D"),
+                                          Biomarker(name="MSI", status="negative")]), KB)
+    assert ("not_recommended", "crc-metastatic-ras/no-egfr") in kinds(r)
+    assert r.plan_review.verdict == "discordant"
+
+
+def test_the_same_plan_is_not_faulted_when_ras_status_is_unknown():
+    r = review(metastatic_crc(FOLFOX, CETUXIMAB, biomarkers=[Biomarker(name="MSI", status="negative")]), KB)
+    assert "not_recommended" not in {k for k, _ in kinds(r)}
+    assert ("missing_test", "crc-metastatic/test:RAS") in kinds(r)
+
+
+def test_missing_essential_treatment_is_discordant_when_the_plan_is_at_that_decision():
+    msi = [*TESTED[:2], Biomarker(name="MSI", status="positive")]
+    r = review(metastatic_crc(FOLFOX, biomarkers=msi), KB)
+    assert ("missing_treatment", "crc-metastatic-msi/io") in kinds(r)
+    assert r.plan_review.verdict == "discordant"
+
+
+def test_a_plan_is_not_judged_on_a_decision_it_is_not_about():
+    msi = [*TESTED[:2], Biomarker(name="MSI", status="positive")]
+    r = review(metastatic_crc(PlanItem(modality="surgery", procedure="colectomy"), biomarkers=msi), KB)
+    assert "missing_treatment" not in {k for k, _ in kinds(r)}
+
+
+def test_a_minor_missing_element_is_only_partially_concordant():
+    case = Case(cancers=[Cancer(type="crc", stage_group="IIIB")],
+                plan=[PlanItem(modality="chemotherapy", drugs=["fluorouracil"])])
+    r = review(case, KB)
+    assert ("missing_treatment", "crc-stage3/adjuvant") in kinds(r)
+    assert r.plan_review.verdict == "partially_concordant"
+
+
+def test_drugs_all_may_be_satisfied_across_plan_items():
+    case = Case(cancers=[Cancer(type="crc", stage_group="III")],
+                plan=[PlanItem(modality="chemotherapy", drugs=["fluorouracil"]),
+                      PlanItem(modality="chemotherapy", drugs=["oxaliplatin"])])
+    assert ("confirmed", "crc-stage3/adjuvant") in kinds(review(case, KB))
+
+
+def test_an_option_not_mentioned_is_offered_as_an_alternative():
+    case = Case(cancers=[Cancer(type="crc", stage_group="III")], plan=[FOLFOX])
+    assert ("alternative", "crc-stage3/trial") in kinds(review(case, KB))
+
+
+def test_equivocal_results_ask_for_a_confirmatory_test():
+    r = review(metastatic_crc(FOLFOX, biomarkers=[*TESTED[:2], Biomarker(name="MSI", status="equivocal")]), KB)
+    f = next(f for f in r.plan_review.findings if f.rule_id.endswith("test:MSI"))
+    assert f.kind == "missing_test" and "equivocal" in f.explanation
+
+
+def test_pending_results_are_information_needed_not_missing():
+    r = review(metastatic_crc(FOLFOX, biomarkers=[*TESTED[:2], Biomarker(name="MSI", status="pending")]), KB)
+    f = next(f for f in r.plan_review.findings if f.rule_id.endswith("test:MSI"))
+    assert f.kind == "information_needed"
+    assert r.plan_review.verdict == "concordant"
+
+
+def test_unknown_stage_is_insufficient_information_and_says_what_is_missing():
+    r = review(Case(cancers=[Cancer(type="crc")], plan=[FOLFOX]), KB)
+    assert r.plan_review.verdict == "insufficient_information"
+    assert any(f.kind == "information_needed" and f.rule_id == "case/setting" for f in r.plan_review.findings)
+
+
+def test_no_plan_is_insufficient_information_but_tests_are_still_reviewed():
+    r = review(metastatic_crc(), KB)
+    assert r.plan_review.verdict == "insufficient_information"
+    assert ("missing_test", "crc-metastatic/test:MSI") in kinds(r)
+
+
+def test_an_unknown_cancer_type_cannot_be_judged():
+    r = review(Case(cancers=[Cancer(histology="odd tumour")], plan=[FOLFOX]), KB)
+    assert r.plan_review.verdict == "insufficient_information"
+
+
+def test_a_situation_without_evidence_in_the_knowledge_base_is_not_called_concordant():
+    r = review(Case(cancers=[Cancer(type="meso", stage_group="I")], plan=[FOLFOX]), KB)
+    assert r.plan_review.verdict == "insufficient_information"
+    assert any(f.rule_id == "case/coverage" for f in r.plan_review.findings)
+
+
+def test_review_is_deterministic():
+    case = metastatic_crc(FOLFOX, CETUXIMAB)
+    assert review(case, KB).model_dump_json() == review(case, KB).model_dump_json()
+
+
+def test_questions_follow_the_findings_and_the_pathways():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED[:2]), KB)
+    assert any("MSI testing" in q for q in r.questions)
+    assert "Is surgery of the liver spots possible?" in r.questions
+
+
+def test_completeness_marks_records_from_the_case():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED[:2]), KB)
+    status = {c.item: c.status for c in r.completeness}
+    assert status["Molecular report"] == "missing"

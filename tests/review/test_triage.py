@@ -1,0 +1,73 @@
+"""Triage: the four reasons for a second opinion, and when not to push one."""
+
+from __future__ import annotations
+
+from secondopinion.case import Cancer, Case, Comorbidity, OpinionOnRecord, Patient, PlanItem
+from secondopinion.review.normalise import normalise
+from secondopinion.review.triage import triage
+from tests.review.small_kb import small_kb
+
+KB = small_kb()
+
+
+def run(case: Case):
+    return triage(normalise(case, KB), KB)
+
+
+def criteria(t):
+    return {r.criterion for r in t.reasons}
+
+
+def test_a_rare_cancer_is_named_with_its_cited_incidence():
+    t = run(Case(cancers=[Cancer(type="meso", stage_group="I")]))
+    rare = next(r for r in t.reasons if r.criterion == "rare_cancer")
+    assert "0.9" in rare.explanation
+    assert rare.citations[0].source_id == "s2"
+    assert t.recommendation == "strongly_recommended"
+
+
+def test_a_common_cancer_is_never_called_rare():
+    assert "rare_cancer" not in criteria(run(Case(cancers=[Cancer(type="crc", stage_group="II")])))
+
+
+def test_a_minor_curative_excision_of_a_low_risk_skin_cancer_is_optional():
+    case = Case(cancers=[Cancer(type="skin", stage_group="I")],
+                plan=[PlanItem(modality="surgery", procedure="Mohs surgery")])
+    t = run(case)
+    assert t.reasons == []
+    assert t.recommendation == "optional"
+
+
+def test_major_surgery_and_chemotherapy_are_major_decisions():
+    case = Case(cancers=[Cancer(type="crc", stage_group="III")],
+                plan=[PlanItem(modality="surgery", procedure="colectomy"),
+                      PlanItem(modality="chemotherapy", regimen="FOLFOX")])
+    assert criteria(run(case)) == {"major_treatment_decision"}
+
+
+def test_two_doctors_recommending_different_things_is_disagreement():
+    case = Case(cancers=[Cancer(type="crc", stage_group="II")],
+                opinions=[OpinionOnRecord(by="surgeon", recommends="surgery first"),
+                          OpinionOnRecord(by="oncologist", recommends="chemotherapy first")])
+    t = run(case)
+    assert "uncertainty_or_disagreement" in criteria(t)
+    assert t.recommendation == "strongly_recommended"
+
+
+def test_a_patient_who_doubts_the_diagnosis_is_heard():
+    case = Case(cancers=[Cancer(type="crc", stage_group="II")], concerns=["I doubt the biopsy was read right."])
+    assert "uncertainty_or_disagreement" in criteria(run(case))
+
+
+def test_complexity_signs_are_listed():
+    case = Case(patient=Patient(age=34, pregnant=True, comorbidities=[Comorbidity(name="heart failure", serious=True)]),
+                cancers=[Cancer(type="crc", stage_group="IV")])
+    reason = next(r for r in run(case).reasons if r.criterion == "complex_case")
+    text = " ".join(reason.evidence)
+    for word in ("spread", "young", "pregnancy", "heart failure"):
+        assert word in text
+
+
+def test_aggressive_cancers_should_not_wait():
+    assert "do not delay" in run(Case(cancers=[Cancer(type="meso", stage_group="I")])).urgency
+    assert "1–2 weeks" in run(Case(cancers=[Cancer(type="crc", stage_group="I")])).urgency
