@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 
-CASE = "cancer: {type: nsclc, stage_group: IV, histology: adenocarcinoma}\n" \
-       "biomarkers: [{name: EGFR, status: positive, detail: exon 19 deletion}]\n" \
-       "plan: [{modality: targeted_therapy, drugs: [osimertinib]}]\n"
+CASE = (
+    "cancer: {type: nsclc, stage_group: IV, histology: adenocarcinoma}\n"
+    "biomarkers: [{name: EGFR, status: positive, detail: exon 19 deletion}]\n"
+    "plan: [{modality: targeted_therapy, drugs: [osimertinib]}]\n"
+)
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "secondopinion.cli", *args], input=stdin,
-                          capture_output=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "secondopinion.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -33,7 +40,11 @@ def test_json_output_follows_the_review_contract(case_file):
     assert set(review) >= {"case", "triage", "plan_review", "completeness", "questions", "notice"}
     assert review["triage"]["recommendation"] in {"strongly_recommended", "recommended", "optional"}
     assert review["plan_review"]["verdict"] in {
-        "concordant", "partially_concordant", "discordant", "insufficient_information"}
+        "concordant",
+        "partially_concordant",
+        "discordant",
+        "insufficient_information",
+    }
     for f in review["plan_review"]["findings"]:
         assert set(f) >= {"kind", "subject", "explanation", "evidence_level", "citations"}
 

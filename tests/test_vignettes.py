@@ -53,8 +53,7 @@ def test_vignette(vignette: dict[str, Any], kb: KnowledgeBase) -> None:
         assert r not in reasons, f"triage reason {r} should be absent: {result.triage.reasons}"
     for want in expect.get("findings", []):
         assert any(
-            f.kind == want["kind"] and want.get("rule", "") in f.rule_id
-            for f in result.plan_review.findings
+            f.kind == want["kind"] and want.get("rule", "") in f.rule_id for f in result.plan_review.findings
         ), f"expected {want}; {summary}"
     for kind in expect.get("absent_kinds", []):
         assert kind not in {f.kind for f in result.plan_review.findings}, summary

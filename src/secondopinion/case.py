@@ -29,9 +29,7 @@ Modality = Literal[
     "systemic_therapy",
     "other",
 ]
-Intent = Literal[
-    "curative", "neoadjuvant", "adjuvant", "definitive", "palliative", "maintenance", "unknown"
-]
+Intent = Literal["curative", "neoadjuvant", "adjuvant", "definitive", "palliative", "maintenance", "unknown"]
 PlanStatus = Literal["proposed", "done", "ongoing"]
 
 SYSTEMIC_MODALITIES: frozenset[str] = frozenset(

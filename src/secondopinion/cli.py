@@ -144,8 +144,9 @@ def kb_check() -> None:
         kb = load_knowledge_base(DATA_DIR)
     except KnowledgeBaseError as exc:
         raise _fail(str(exc), 1) from None
-    n_recs = sum(len(p.recommend) + len(p.advise_against) + len(p.alternatives) + len(p.tests)
-                 for p in kb.pathways)
+    n_recs = sum(
+        len(p.recommend) + len(p.advise_against) + len(p.alternatives) + len(p.tests) for p in kb.pathways
+    )
     print(
         f"knowledge base {kb.version}: OK — {len(kb.cancers)} cancer types, {len(kb.pathways)} pathways "
         f"({n_recs} recommendations, tests, cautions and alternatives), {len(kb.drugs)} drugs, "
@@ -164,14 +165,22 @@ def kb_coverage(
         paths = kb.pathways_for(c.id)
         settings = sorted({s for p in paths for s in p.when.setting})
         stages = sorted({s for p in paths for s in p.when.stage})
-        markers = sorted({b.name for p in paths for b in (*p.when.biomarkers, *p.when.biomarkers_any)}
-                         | {t.biomarker for p in paths for t in p.tests})
-        rows.append({
-            "id": c.id, "name": c.name, "pathways": len(paths),
-            "incidence_per_100k": c.incidence.per_100k if c.incidence else None,
-            "rare": bool(c.incidence and c.incidence.per_100k < 6),
-            "settings": settings, "stages": stages, "biomarkers": markers,
-        })
+        markers = sorted(
+            {b.name for p in paths for b in (*p.when.biomarkers, *p.when.biomarkers_any)}
+            | {t.biomarker for p in paths for t in p.tests}
+        )
+        rows.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "pathways": len(paths),
+                "incidence_per_100k": c.incidence.per_100k if c.incidence else None,
+                "rare": bool(c.incidence and c.incidence.per_100k < 6),
+                "settings": settings,
+                "stages": stages,
+                "biomarkers": markers,
+            }
+        )
     if fmt == "json":
         print(json.dumps({"version": kb.version, "cancers": rows}, indent=2))
         return
@@ -179,10 +188,18 @@ def kb_coverage(
     for col in ("type", "pathways", "per 100k", "settings / stages", "biomarkers"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        inc = "—" if r["incidence_per_100k"] is None else f"{r['incidence_per_100k']:g}" + (
-            " rare" if r["rare"] else "")
-        table.add_row(r["name"], str(r["pathways"]) if r["pathways"] else "—", inc,
-                      ", ".join(r["settings"] + r["stages"]), ", ".join(r["biomarkers"]))
+        inc = (
+            "—"
+            if r["incidence_per_100k"] is None
+            else f"{r['incidence_per_100k']:g}" + (" rare" if r["rare"] else "")
+        )
+        table.add_row(
+            r["name"],
+            str(r["pathways"]) if r["pathways"] else "—",
+            inc,
+            ", ".join(r["settings"] + r["stages"]),
+            ", ".join(r["biomarkers"]),
+        )
     console = Console()
     console.print(table)
     covered = sum(1 for r in rows if r["pathways"])

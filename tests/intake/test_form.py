@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -29,7 +31,7 @@ def test_a_misspelt_field_is_named_in_one_line():
 
 
 def test_an_invalid_status_is_refused_with_the_field():
-    with pytest.raises(InputError, match="biomarkers.0.status"):
+    with pytest.raises(InputError, match=r"biomarkers\.0\.status"):
         parse_json('{"biomarkers": [{"name": "EGFR", "status": "maybe"}]}', "c.json")
 
 
@@ -51,14 +53,20 @@ def test_any_text_is_parsed_or_refused_with_an_input_error(text):
         assert "\n" not in str(exc)
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                    lambda children: st.lists(children, max_size=3)
-                    | st.dictionaries(st.sampled_from(["patient", "cancer", "plan", "age", "type", "x"]),
-                                      children, max_size=3), max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["patient", "cancer", "plan", "age", "type", "x"]), children, max_size=3
+            )
+        ),
+        max_leaves=12,
+    )
+)
 def test_any_json_structure_is_parsed_or_refused_with_an_input_error(value):
     import json
 
-    try:
+    with contextlib.suppress(InputError):
         parse_json(json.dumps(value), "c.json")
-    except InputError:
-        pass

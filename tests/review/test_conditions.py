@@ -29,8 +29,14 @@ def test_stage_groups_match_by_prefix_of_the_same_roman_numeral(stage, wanted, e
 
 @pytest.mark.parametrize(
     ("value", "wanted", "expected"),
-    [("pT1c", ["T1"], True), ("T2", ["T2a"], None), ("TX", ["T1"], None), ("ypN0", ["N0"], True),
-     ("N1", ["N0"], False), (None, ["T1"], None)],
+    [
+        ("pT1c", ["T1"], True),
+        ("T2", ["T2a"], None),
+        ("TX", ["T1"], None),
+        ("ypN0", ["N0"], True),
+        ("N1", ["N0"], False),
+        (None, ["T1"], None),
+    ],
 )
 def test_tnm_categories_ignore_prefixes_and_unknown_subdivisions(value, wanted, expected):
     assert category_matches(value, wanted) is expected
@@ -51,13 +57,20 @@ def test_a_pending_or_untested_biomarker_is_unknown():
 def test_value_bounds_need_a_value():
     cond = BiomarkerCondition(name="PD-L1", status=["positive"], value_min=50)
     assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive", value=60)]), cond)
-    assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive", value=10)]), cond) is False
+    assert (
+        biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive", value=10)]), cond)
+        is False
+    )
     assert biomarker_holds(Case(biomarkers=[Biomarker(name="PD-L1", status="positive")]), cond) is None
 
 
 def test_a_definite_result_outranks_an_equivocal_one():
-    case = Case(biomarkers=[Biomarker(name="ERBB2", status="equivocal", method="IHC"),
-                            Biomarker(name="ERBB2", status="positive", method="ISH")])
+    case = Case(
+        biomarkers=[
+            Biomarker(name="ERBB2", status="equivocal", method="IHC"),
+            Biomarker(name="ERBB2", status="positive", method="ISH"),
+        ]
+    )
     assert case.biomarker("ERBB2").status == "positive"
 
 

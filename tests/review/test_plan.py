@@ -10,14 +10,16 @@ KB = small_kb()
 
 
 def metastatic_crc(*plan: PlanItem, biomarkers: list[Biomarker] | None = None) -> Case:
-    return Case(cancers=[Cancer(type="crc", stage_group="IV")], plan=list(plan),
-                biomarkers=biomarkers or [])
+    return Case(cancers=[Cancer(type="crc", stage_group="IV")], plan=list(plan), biomarkers=biomarkers or [])
 
 
 FOLFOX = PlanItem(modality="chemotherapy", regimen="mFOLFOX6")
 CETUXIMAB = PlanItem(modality="targeted_therapy", drugs=["cetuximab"])
-TESTED = [Biomarker(name="KRAS", status="negative"), Biomarker(name="NRAS", status="negative"),
-          Biomarker(name="MSI", status="negative")]
+TESTED = [
+    Biomarker(name="KRAS", status="negative"),
+    Biomarker(name="NRAS", status="negative"),
+    Biomarker(name="MSI", status="negative"),
+]
 
 
 def kinds(r):
@@ -45,16 +47,32 @@ def test_a_missing_biomarker_test_makes_the_plan_partially_concordant():
 
 
 def test_a_result_from_a_member_gene_answers_the_group_test():
-    r = review(metastatic_crc(FOLFOX, biomarkers=[Biomarker(name="KRAS", status="positive", detail="G12D"),
-                                                  Biomarker(name="MSI", status="negative")]), KB)
+    r = review(
+        metastatic_crc(
+            FOLFOX,
+            biomarkers=[
+                Biomarker(name="KRAS", status="positive", detail="G12D"),
+                Biomarker(name="MSI", status="negative"),
+            ],
+        ),
+        KB,
+    )
     assert not any(f.kind == "missing_test" for f in r.plan_review.findings)
     assert r.case.biomarker("RAS").status == "positive"
 
 
 def test_an_element_the_evidence_advises_against_makes_the_plan_discordant():
-    r = review(metastatic_crc(FOLFOX, CETUXIMAB,
-                              biomarkers=[Biomarker(name="KRAS", status="positive", detail="G12D"),
-                                          Biomarker(name="MSI", status="negative")]), KB)
+    r = review(
+        metastatic_crc(
+            FOLFOX,
+            CETUXIMAB,
+            biomarkers=[
+                Biomarker(name="KRAS", status="positive", detail="G12D"),
+                Biomarker(name="MSI", status="negative"),
+            ],
+        ),
+        KB,
+    )
     assert ("not_recommended", "crc-metastatic-ras/no-egfr") in kinds(r)
     assert r.plan_review.verdict == "discordant"
 
@@ -79,17 +97,23 @@ def test_a_plan_is_not_judged_on_a_decision_it_is_not_about():
 
 
 def test_a_minor_missing_element_is_only_partially_concordant():
-    case = Case(cancers=[Cancer(type="crc", stage_group="IIIB")],
-                plan=[PlanItem(modality="chemotherapy", drugs=["fluorouracil"])])
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="IIIB")],
+        plan=[PlanItem(modality="chemotherapy", drugs=["fluorouracil"])],
+    )
     r = review(case, KB)
     assert ("missing_treatment", "crc-stage3/adjuvant") in kinds(r)
     assert r.plan_review.verdict == "partially_concordant"
 
 
 def test_drugs_all_may_be_satisfied_across_plan_items():
-    case = Case(cancers=[Cancer(type="crc", stage_group="III")],
-                plan=[PlanItem(modality="chemotherapy", drugs=["fluorouracil"]),
-                      PlanItem(modality="chemotherapy", drugs=["oxaliplatin"])])
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="III")],
+        plan=[
+            PlanItem(modality="chemotherapy", drugs=["fluorouracil"]),
+            PlanItem(modality="chemotherapy", drugs=["oxaliplatin"]),
+        ],
+    )
     assert ("confirmed", "crc-stage3/adjuvant") in kinds(review(case, KB))
 
 
@@ -99,7 +123,9 @@ def test_an_option_not_mentioned_is_offered_as_an_alternative():
 
 
 def test_equivocal_results_ask_for_a_confirmatory_test():
-    r = review(metastatic_crc(FOLFOX, biomarkers=[*TESTED[:2], Biomarker(name="MSI", status="equivocal")]), KB)
+    r = review(
+        metastatic_crc(FOLFOX, biomarkers=[*TESTED[:2], Biomarker(name="MSI", status="equivocal")]), KB
+    )
     f = next(f for f in r.plan_review.findings if f.rule_id.endswith("test:MSI"))
     assert f.kind == "missing_test" and "equivocal" in f.explanation
 

@@ -31,37 +31,53 @@ def test_a_common_cancer_is_never_called_rare():
 
 
 def test_a_minor_curative_excision_of_a_low_risk_skin_cancer_is_optional():
-    case = Case(cancers=[Cancer(type="skin", stage_group="I")],
-                plan=[PlanItem(modality="surgery", procedure="Mohs surgery")])
+    case = Case(
+        cancers=[Cancer(type="skin", stage_group="I")],
+        plan=[PlanItem(modality="surgery", procedure="Mohs surgery")],
+    )
     t = run(case)
     assert t.reasons == []
     assert t.recommendation == "optional"
 
 
 def test_major_surgery_and_chemotherapy_are_major_decisions():
-    case = Case(cancers=[Cancer(type="crc", stage_group="III")],
-                plan=[PlanItem(modality="surgery", procedure="colectomy"),
-                      PlanItem(modality="chemotherapy", regimen="FOLFOX")])
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="III")],
+        plan=[
+            PlanItem(modality="surgery", procedure="colectomy"),
+            PlanItem(modality="chemotherapy", regimen="FOLFOX"),
+        ],
+    )
     assert criteria(run(case)) == {"major_treatment_decision"}
 
 
 def test_two_doctors_recommending_different_things_is_disagreement():
-    case = Case(cancers=[Cancer(type="crc", stage_group="II")],
-                opinions=[OpinionOnRecord(by="surgeon", recommends="surgery first"),
-                          OpinionOnRecord(by="oncologist", recommends="chemotherapy first")])
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="II")],
+        opinions=[
+            OpinionOnRecord(by="surgeon", recommends="surgery first"),
+            OpinionOnRecord(by="oncologist", recommends="chemotherapy first"),
+        ],
+    )
     t = run(case)
     assert "uncertainty_or_disagreement" in criteria(t)
     assert t.recommendation == "strongly_recommended"
 
 
 def test_a_patient_who_doubts_the_diagnosis_is_heard():
-    case = Case(cancers=[Cancer(type="crc", stage_group="II")], concerns=["I doubt the biopsy was read right."])
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="II")], concerns=["I doubt the biopsy was read right."]
+    )
     assert "uncertainty_or_disagreement" in criteria(run(case))
 
 
 def test_complexity_signs_are_listed():
-    case = Case(patient=Patient(age=34, pregnant=True, comorbidities=[Comorbidity(name="heart failure", serious=True)]),
-                cancers=[Cancer(type="crc", stage_group="IV")])
+    case = Case(
+        patient=Patient(
+            age=34, pregnant=True, comorbidities=[Comorbidity(name="heart failure", serious=True)]
+        ),
+        cancers=[Cancer(type="crc", stage_group="IV")],
+    )
     reason = next(r for r in run(case).reasons if r.criterion == "complex_case")
     text = " ".join(reason.evidence)
     for word in ("spread", "young", "pregnancy", "heart failure"):

@@ -40,7 +40,9 @@ def decode(data: bytes, name: str) -> str:
 
 def _known_type(case: Case, kb: KnowledgeBase, name: str) -> Case:
     if not case.cancers:
-        raise InputError(f"{name}: no cancer diagnosis found; name the cancer type, e.g. 'stage II colon cancer'")
+        raise InputError(
+            f"{name}: no cancer diagnosis found; name the cancer type, e.g. 'stage II colon cancer'"
+        )
     for cancer in case.cancers:
         if cancer.type is not None and cancer.type not in kb.cancers:
             raise InputError(
@@ -48,7 +50,9 @@ def _known_type(case: Case, kb: KnowledgeBase, name: str) -> Case:
                 "'secondopinion kb coverage' lists the known types"
             )
     if all(c.type is None for c in case.cancers):
-        what = next((c.histology or c.primary_site for c in case.cancers if c.histology or c.primary_site), None)
+        what = next(
+            (c.histology or c.primary_site for c in case.cancers if c.histology or c.primary_site), None
+        )
         hint = f" ('{what}')" if what else ""
         raise InputError(
             f"{name}: the cancer type{hint} is not one the knowledge base covers; "

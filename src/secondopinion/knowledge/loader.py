@@ -118,9 +118,7 @@ def load_knowledge_base(root: Path = DATA_DIR) -> KnowledgeBase:
     )
     errors.extend(cross_check(kb))
     if errors:
-        raise KnowledgeBaseError(
-            f"{len(errors)} problem(s) in the knowledge base:\n" + "\n".join(errors)
-        )
+        raise KnowledgeBaseError(f"{len(errors)} problem(s) in the knowledge base:\n" + "\n".join(errors))
     return kb
 
 

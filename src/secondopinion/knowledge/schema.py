@@ -134,9 +134,7 @@ class When(Entry):
     """Conditions on a case; all that are given must hold. Unknown facts make the result unknown."""
 
     setting: list[Setting] = Field(default_factory=list)
-    stage: list[str] = Field(
-        default_factory=list, description="stage groups; 'III' matches IIIA, IIIB..."
-    )
+    stage: list[str] = Field(default_factory=list, description="stage groups; 'III' matches IIIA, IIIB...")
     t: list[str] = Field(default_factory=list, description="T categories; 'T1' matches T1c")
     n: list[str] = Field(default_factory=list)
     histology: list[str] = Field(default_factory=list, description="any, as substring")
@@ -175,8 +173,9 @@ class TreatmentSpec(Entry):
 
     @model_validator(mode="after")
     def _not_empty(self) -> TreatmentSpec:
-        if not (self.modality or self.drugs_all or self.drugs_any or self.drug_class_any
-                or self.procedure_any):
+        if not (
+            self.modality or self.drugs_all or self.drugs_any or self.drug_class_any or self.procedure_any
+        ):
             raise ValueError("a treatment spec needs a modality, drugs, class or procedure")
         return self
 

@@ -70,16 +70,13 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
         for rec in p.recommend:
             sources_of(f"{here} recommend {rec.id}", rec.sources)
             for spec in (*rec.options, *rec.judge_if_plan_has):
-                errors.extend(f"{here} recommend {rec.id}: {e}"
-                              for e in _spec_problems(kb, spec, classes))
+                errors.extend(f"{here} recommend {rec.id}: {e}" for e in _spec_problems(kb, spec, classes))
         for a in p.advise_against:
             sources_of(f"{here} advise_against {a.id}", a.sources)
             for spec in a.match:
-                errors.extend(f"{here} advise_against {a.id}: {e}"
-                              for e in _spec_problems(kb, spec, classes))
+                errors.extend(f"{here} advise_against {a.id}: {e}" for e in _spec_problems(kb, spec, classes))
         for alt in p.alternatives:
             sources_of(f"{here} alternative {alt.id}", alt.sources)
             for spec in alt.options:
-                errors.extend(f"{here} alternative {alt.id}: {e}"
-                              for e in _spec_problems(kb, spec, classes))
+                errors.extend(f"{here} alternative {alt.id}: {e}" for e in _spec_problems(kb, spec, classes))
     return errors

@@ -10,8 +10,14 @@ from secondopinion.review.model import Citation, Review
 def case_summary(case: Case) -> str:
     parts: list[str] = []
     p = case.patient
-    who = " ".join(x for x in (f"{p.age}-year-old" if p.age is not None else "",
-                               {"female": "woman", "male": "man"}.get(p.sex, "")) if x)
+    who = " ".join(
+        x
+        for x in (
+            f"{p.age}-year-old" if p.age is not None else "",
+            {"female": "woman", "male": "man"}.get(p.sex, ""),
+        )
+        if x
+    )
     if who:
         parts.append(who)
     for c in case.cancers:
@@ -25,15 +31,21 @@ def case_summary(case: Case) -> str:
         if c.metastatic_sites:
             bits.append("spread to " + ", ".join(c.metastatic_sites))
         parts.append(", ".join(bits))
-    markers = [f"{b.name} {b.status.replace('_', ' ')}" + (f" ({b.detail})" if b.detail else "")
-               for b in case.biomarkers]
+    markers = [
+        f"{b.name} {b.status.replace('_', ' ')}" + (f" ({b.detail})" if b.detail else "")
+        for b in case.biomarkers
+    ]
     if markers:
         parts.append("biomarkers: " + "; ".join(markers))
     if case.plan:
         from secondopinion.review.treatments import describe
 
-        parts.append("proposed: " + "; ".join(
-            f"{describe(i)}" + (f" ({i.intent})" if i.intent != "unknown" else "") for i in case.plan))
+        parts.append(
+            "proposed: "
+            + "; ".join(
+                f"{describe(i)}" + (f" ({i.intent})" if i.intent != "unknown" else "") for i in case.plan
+            )
+        )
     return " · ".join(parts) or "no details recognised"
 
 
@@ -44,10 +56,14 @@ def _cite(c: Citation, numbers: dict[str, int]) -> str:
 def render_markdown(review: Review) -> str:
     numbers: dict[str, int] = {}
     all_citations: dict[str, Citation] = {}
-    lines = ["# Second-opinion pre-review", "", f"**Your case as we read it:** {case_summary(review.case)}", ""]
+    lines = [
+        "# Second-opinion pre-review",
+        "",
+        f"**Your case as we read it:** {case_summary(review.case)}",
+        "",
+    ]
     t = review.triage
-    lines += ["## Should I get a second opinion?", "",
-              f"**{RECOMMENDATION[t.recommendation]}.**", ""]
+    lines += ["## Should I get a second opinion?", "", f"**{RECOMMENDATION[t.recommendation]}.**", ""]
     for r in t.reasons:
         refs = "".join(_cite(c, numbers) for c in r.citations)
         for c in r.citations:
@@ -57,8 +73,7 @@ def render_markdown(review: Review) -> str:
         lines.append("- None of the usual reasons for a second opinion stands out in what you described.")
     lines += ["", f"**How soon:** {t.urgency}", ""]
     pr = review.plan_review
-    lines += ["## Is the plan in line with the evidence?", "",
-              f"**{VERDICT[pr.verdict]}.** {pr.summary}", ""]
+    lines += ["## Is the plan in line with the evidence?", "", f"**{VERDICT[pr.verdict]}.** {pr.summary}", ""]
     for f in pr.findings:
         refs = "".join(_cite(c, numbers) for c in f.citations)
         for c in f.citations:

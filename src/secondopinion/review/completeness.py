@@ -42,9 +42,7 @@ def completeness(
             case.plan, [TreatmentSpec(modality=rule.modalities)], kb, lenient=True
         ):
             continue
-        if rule.after and not any_match(
-            case.history, [TreatmentSpec(modality=rule.after)], kb, lenient=True
-        ):
+        if rule.after and not any_match(case.history, [TreatmentSpec(modality=rule.after)], kb, lenient=True):
             continue
         needs.append(RecordNeed(item=rule.item, why=rule.why, kind=rule.kind))
     needs.extend(r for p in applied for r in p.records)

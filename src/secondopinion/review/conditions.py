@@ -187,8 +187,7 @@ def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outco
     if when.ecog_max is not None:
         out.add(None if patient.ecog is None else patient.ecog <= when.ecog_max, "performance status")
     if when.prior_any:
-        out.add(bool(any_match(case.history, when.prior_any, kb, lenient=True)) or None,
-                "previous treatment")
+        out.add(bool(any_match(case.history, when.prior_any, kb, lenient=True)) or None, "previous treatment")
     if when.prior_none:
         out.add(not any_match(case.history, when.prior_none, kb, lenient=False), "")
     return out

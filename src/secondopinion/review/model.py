@@ -14,9 +14,7 @@ NOTICE = (
 )
 
 Recommendation = Literal["strongly_recommended", "recommended", "optional"]
-Criterion = Literal[
-    "rare_cancer", "complex_case", "uncertainty_or_disagreement", "major_treatment_decision"
-]
+Criterion = Literal["rare_cancer", "complex_case", "uncertainty_or_disagreement", "major_treatment_decision"]
 Verdict = Literal["concordant", "partially_concordant", "discordant", "insufficient_information"]
 FindingKind = Literal[
     "confirmed",

@@ -63,8 +63,11 @@ def _group_biomarkers(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
         statuses = [r.status if r else None for r in results]
         if "positive" in statuses:
             hit = next(r for r in results if r and r.status == "positive")
-            added.append(Biomarker(name=b.id, status="positive", detail=hit.detail,
-                                   provenance=[_DERIVED, *hit.provenance]))
+            added.append(
+                Biomarker(
+                    name=b.id, status="positive", detail=hit.detail, provenance=[_DERIVED, *hit.provenance]
+                )
+            )
         elif statuses and all(s == "negative" for s in statuses):
             added.append(Biomarker(name=b.id, status="negative", provenance=[_DERIVED]))
     return added

@@ -35,8 +35,7 @@ def citations(kb: KnowledgeBase, source_ids: Iterable[str]) -> list[Citation]:
     for sid in source_ids:
         s = kb.sources.get(sid)
         if s:
-            out.append(Citation(source_id=s.id, title=s.title, year=s.year,
-                                url_or_pmid=s.reference()))
+            out.append(Citation(source_id=s.id, title=s.title, year=s.year, url_or_pmid=s.reference()))
     return out
 
 
@@ -45,22 +44,45 @@ def _tests(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
     for t in p.tests:
         results = [case.biomarker(b) for b in (t.biomarker, *t.also_answered_by)]
         statuses = {r.status for r in results if r}
-        common = {"subject": t.label, "evidence_level": t.evidence_level,
-                  "citations": citations(kb, t.sources), "rule_id": f"{p.id}/test:{t.biomarker}",
-                  "context": p.title}
+        common = {
+            "subject": t.label,
+            "evidence_level": t.evidence_level,
+            "citations": citations(kb, t.sources),
+            "rule_id": f"{p.id}/test:{t.biomarker}",
+            "context": p.title,
+        }
         if statuses & set(_RESULT):
             continue
         if "equivocal" in statuses:
-            out.append(Finding(kind="missing_test", explanation=(
-                f"The result was equivocal (borderline). {t.why} A confirmatory test "
-                "(for example a different method on the same tissue) should settle it."), **common))
+            out.append(
+                Finding(
+                    kind="missing_test",
+                    explanation=(
+                        f"The result was equivocal (borderline). {t.why} A confirmatory test "
+                        "(for example a different method on the same tissue) should settle it."
+                    ),
+                    **common,
+                )
+            )
         elif "pending" in statuses:
-            out.append(Finding(kind="information_needed", explanation=(
-                f"The result is still pending. {t.why} It is worth having it before treatment "
-                "starts, where that is safe."), **common))
+            out.append(
+                Finding(
+                    kind="information_needed",
+                    explanation=(
+                        f"The result is still pending. {t.why} It is worth having it before treatment "
+                        "starts, where that is safe."
+                    ),
+                    **common,
+                )
+            )
         else:
-            out.append(Finding(kind="missing_test", explanation=(
-                f"No result was found in what you provided. {t.why}"), **common))
+            out.append(
+                Finding(
+                    kind="missing_test",
+                    explanation=(f"No result was found in what you provided. {t.why}"),
+                    **common,
+                )
+            )
     return out
 
 
@@ -73,39 +95,70 @@ def _judgeable(case: Case, specs: list, kb: KnowledgeBase) -> bool:
 def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
     findings = _tests(p, case, kb)
     for rec in p.recommend:
-        common = {"subject": rec.label, "evidence_level": rec.evidence_level,
-                  "citations": citations(kb, rec.sources), "rule_id": f"{p.id}/{rec.id}",
-                  "context": p.title}
+        common = {
+            "subject": rec.label,
+            "evidence_level": rec.evidence_level,
+            "citations": citations(kb, rec.sources),
+            "rule_id": f"{p.id}/{rec.id}",
+            "context": p.title,
+        }
         planned = any_match(case.plan, rec.options, kb, lenient=True)
         given = any_match(case.history, rec.options, kb, lenient=True)
         if planned or given:
             what = ", ".join(describe(i) for i in (planned or given))
             when = "is part of the plan" if planned else "was already given"
-            findings.append(Finding(kind="confirmed", explanation=(
-                f"{what} {when}, in line with the evidence. {rec.why}"), **common))
+            findings.append(
+                Finding(
+                    kind="confirmed",
+                    explanation=(f"{what} {when}, in line with the evidence. {rec.why}"),
+                    **common,
+                )
+            )
         elif not rec.essential:
             if case.plan:
-                findings.append(Finding(kind="alternative", explanation=(
-                    f"Not mentioned in the plan; ask whether it fits you. {rec.why}"), **common))
+                findings.append(
+                    Finding(
+                        kind="alternative",
+                        explanation=(f"Not mentioned in the plan; ask whether it fits you. {rec.why}"),
+                        **common,
+                    )
+                )
         elif _judgeable(case, rec.judge_if_plan_has, kb):
-            findings.append(Finding(kind="missing_treatment", explanation=(
-                f"The plan you described does not include it. {rec.why}"), **common))
+            findings.append(
+                Finding(
+                    kind="missing_treatment",
+                    explanation=(f"The plan you described does not include it. {rec.why}"),
+                    **common,
+                )
+            )
     for bad in p.advise_against:
         hits = any_match(case.plan, bad.match, kb, lenient=False)
         if hits:
             what = ", ".join(describe(i) for i in hits)
-            findings.append(Finding(
-                kind="not_recommended", subject=bad.label,
-                explanation=f"The plan includes {what}. {bad.why}",
-                evidence_level=bad.evidence_level, citations=citations(kb, bad.sources),
-                rule_id=f"{p.id}/{bad.id}", context=p.title))
+            findings.append(
+                Finding(
+                    kind="not_recommended",
+                    subject=bad.label,
+                    explanation=f"The plan includes {what}. {bad.why}",
+                    evidence_level=bad.evidence_level,
+                    citations=citations(kb, bad.sources),
+                    rule_id=f"{p.id}/{bad.id}",
+                    context=p.title,
+                )
+            )
     for alt in p.alternatives:
         if case.plan and not any_match(case.plan, alt.options, kb, lenient=True):
-            findings.append(Finding(
-                kind="alternative", subject=alt.label,
-                explanation=f"Not mentioned in the plan; ask whether it suits you. {alt.why}",
-                evidence_level=alt.evidence_level, citations=citations(kb, alt.sources),
-                rule_id=f"{p.id}/{alt.id}", context=p.title))
+            findings.append(
+                Finding(
+                    kind="alternative",
+                    subject=alt.label,
+                    explanation=f"Not mentioned in the plan; ask whether it suits you. {alt.why}",
+                    evidence_level=alt.evidence_level,
+                    citations=citations(kb, alt.sources),
+                    rule_id=f"{p.id}/{alt.id}",
+                    context=p.title,
+                )
+            )
     return findings
 
 
@@ -140,8 +193,14 @@ def verdict_for(findings: list[Finding], insufficient: bool, minor: set[str]) ->
     return "concordant"
 
 
-ORDER = {"not_recommended": 0, "missing_treatment": 1, "missing_test": 2,
-         "information_needed": 3, "alternative": 4, "confirmed": 5}
+ORDER = {
+    "not_recommended": 0,
+    "missing_treatment": 1,
+    "missing_test": 2,
+    "information_needed": 3,
+    "alternative": 4,
+    "confirmed": 5,
+}
 
 
 def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway]]:
@@ -149,12 +208,22 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
     cancer = case.primary
     findings: list[Finding] = []
     if cancer is None or cancer.type is None or cancer.type not in kb.cancers:
-        findings.append(Finding(
-            kind="information_needed", subject="Type of cancer",
-            explanation=("The exact type of cancer could not be identified, so the plan cannot "
-                         "be compared with the evidence."), rule_id="case/type"))
-        return PlanReview(verdict="insufficient_information", findings=findings,
-                          summary=_summary("insufficient_information", [])), []
+        findings.append(
+            Finding(
+                kind="information_needed",
+                subject="Type of cancer",
+                explanation=(
+                    "The exact type of cancer could not be identified, so the plan cannot "
+                    "be compared with the evidence."
+                ),
+                rule_id="case/type",
+            )
+        )
+        return PlanReview(
+            verdict="insufficient_information",
+            findings=findings,
+            summary=_summary("insufficient_information", []),
+        ), []
     applied: list[Pathway] = []
     missing_facts: dict[str, list[str]] = {}
     for p in kb.pathways_for(cancer.type):
@@ -169,27 +238,44 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
     minor = {f"{p.id}/{r.id}" for p in applied for r in p.recommend if not r.major}
     for fact, titles in missing_facts.items():
         shown = "; ".join(dict.fromkeys(titles[:3]))
-        findings.append(Finding(
-            kind="information_needed", subject=_ASKABLE[fact],
-            explanation=f"Not found in what you provided. It decides which evidence applies: {shown}.",
-            rule_id=f"case/{fact}"))
+        findings.append(
+            Finding(
+                kind="information_needed",
+                subject=_ASKABLE[fact],
+                explanation=f"Not found in what you provided. It decides which evidence applies: {shown}.",
+                rule_id=f"case/{fact}",
+            )
+        )
     ctype = kb.cancers[cancer.type]
     insufficient = False
     if not case.plan:
         insufficient = True
-        findings.append(Finding(
-            kind="information_needed", subject="The proposed treatment plan",
-            explanation=("No proposed treatment was found, so only the tests and options can be "
-                         "reviewed. Add what your doctors have suggested."), rule_id="case/plan"))
+        findings.append(
+            Finding(
+                kind="information_needed",
+                subject="The proposed treatment plan",
+                explanation=(
+                    "No proposed treatment was found, so only the tests and options can be "
+                    "reviewed. Add what your doctors have suggested."
+                ),
+                rule_id="case/plan",
+            )
+        )
     if cancer.setting is None and ctype.category == "solid" and "setting" in missing_facts:
         insufficient = True
     findings = sorted(_dedupe(findings), key=lambda f: ORDER[f.kind])
     if not applied and case.plan:
-        findings.append(Finding(
-            kind="information_needed", subject="Evidence for this situation",
-            explanation=(f"The knowledge base has no evidence summary that covers this situation "
-                         f"of {ctype.plain_name}, so the plan was not judged."),
-            rule_id="case/coverage"))
+        findings.append(
+            Finding(
+                kind="information_needed",
+                subject="Evidence for this situation",
+                explanation=(
+                    f"The knowledge base has no evidence summary that covers this situation "
+                    f"of {ctype.plain_name}, so the plan was not judged."
+                ),
+                rule_id="case/coverage",
+            )
+        )
     verdict = verdict_for(findings, insufficient, minor)
     return PlanReview(verdict=verdict, findings=findings, summary=_summary(verdict, findings)), applied
 
@@ -197,15 +283,22 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
 def _summary(verdict: Verdict, findings: list[Finding]) -> str:
     count = {k: sum(f.kind == k for f in findings) for k in ORDER}
     if verdict == "concordant":
-        return ("The proposed plan matches the evidence we hold for this situation"
-                f" ({count['confirmed']} element(s) confirmed).")
+        return (
+            "The proposed plan matches the evidence we hold for this situation"
+            f" ({count['confirmed']} element(s) confirmed)."
+        )
     if verdict == "partially_concordant":
-        return ("The core of the plan matches the evidence, but something is missing: "
-                f"{count['missing_test']} test(s) and {count['missing_treatment']} treatment "
-                "element(s) to discuss.")
+        return (
+            "The core of the plan matches the evidence, but something is missing: "
+            f"{count['missing_test']} test(s) and {count['missing_treatment']} treatment "
+            "element(s) to discuss."
+        )
     if verdict == "discordant":
-        return ("Part of the plan differs from the evidence for this situation: "
-                f"{count['not_recommended']} element(s) the evidence advises against and "
-                f"{count['missing_treatment']} missing treatment(s). Discuss these with your doctors.")
-    return ("Key facts are missing, so the plan could not be fully judged. "
-            "See what information is needed below.")
+        return (
+            "Part of the plan differs from the evidence for this situation: "
+            f"{count['not_recommended']} element(s) the evidence advises against and "
+            f"{count['missing_treatment']} missing treatment(s). Discuss these with your doctors."
+        )
+    return (
+        "Key facts are missing, so the plan could not be fully judged. See what information is needed below."
+    )

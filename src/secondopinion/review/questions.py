@@ -17,13 +17,14 @@ def _lower_first(text: str) -> str:
 def _from_finding(f: Finding) -> str | None:
     subject = _lower_first(f.subject)
     if f.kind == "missing_test":
-        return (f"Has my tumour had {subject}? If not, should we have the result before "
-                "treatment starts?")
+        return f"Has my tumour had {subject}? If not, should we have the result before treatment starts?"
     if f.kind == "missing_treatment":
         return f"Why does my plan not include {subject}? Would it help in my situation?"
     if f.kind == "not_recommended":
-        return (f"The evidence advises against {subject} in a situation like mine. "
-                "What is the reason for including it in my plan?")
+        return (
+            f"The evidence advises against {subject} in a situation like mine. "
+            "What is the reason for including it in my plan?"
+        )
     if f.kind == "alternative":
         return f"Is {subject} an option for me, and how does it compare with what is proposed?"
     if f.kind == "information_needed" and f.rule_id.startswith("case/"):
@@ -43,14 +44,19 @@ def questions(
     ctype = kb.cancers.get(cancer.type or "") if cancer else None
     criteria = {r.criterion for r in triage.reasons}
     if ctype and "rare_cancer" in criteria:
-        out.append(f"How many people with {ctype.plain_name} does your team treat each year? "
-                   "Should my pathology be reviewed at a specialist centre?")
+        out.append(
+            f"How many people with {ctype.plain_name} does your team treat each year? "
+            "Should my pathology be reviewed at a specialist centre?"
+        )
     if "uncertainty_or_disagreement" in criteria:
-        out.append("My doctors do not fully agree: could my case be discussed at a "
-                   "multidisciplinary tumour board?")
+        out.append(
+            "My doctors do not fully agree: could my case be discussed at a multidisciplinary tumour board?"
+        )
     if case.plan:
-        out.append("What is the goal of this treatment — cure, control, or relief of symptoms — "
-                   "and what are the chances of reaching it?")
+        out.append(
+            "What is the goal of this treatment — cure, control, or relief of symptoms — "
+            "and what are the chances of reaching it?"
+        )
     for p in applied:
         out.extend(p.questions)
     if ctype:

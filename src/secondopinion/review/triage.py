@@ -63,8 +63,11 @@ def _complexity(case: Case, kb: KnowledgeBase) -> list[str]:
     p = case.patient
     if cancer and cancer.setting == "metastatic":
         sites = ", ".join(cancer.metastatic_sites)
-        signs.append("the cancer has spread" + (f" ({sites})" if sites else "")
-                     + ", where several treatment options usually exist")
+        signs.append(
+            "the cancer has spread"
+            + (f" ({sites})" if sites else "")
+            + ", where several treatment options usually exist"
+        )
     if cancer and cancer.recurrent:
         signs.append("the cancer has come back (recurrence)")
     for b in case.biomarkers:
@@ -90,8 +93,10 @@ def _disagreement(case: Case) -> list[str]:
     out = []
     recs = {o.recommends.strip().lower() for o in case.opinions}
     if len(case.opinions) >= 2 and len(recs) >= 2:
-        out.append("doctors on record recommend different things: " + "; ".join(
-            f"{o.by}: {o.recommends}" for o in case.opinions))
+        out.append(
+            "doctors on record recommend different things: "
+            + "; ".join(f"{o.by}: {o.recommends}" for o in case.opinions)
+        )
     out.extend(f'you wrote: "{c.strip()}"' for c in case.concerns if _DOUBT.search(c))
     return out
 
@@ -102,7 +107,10 @@ def _major(case: Case, ctype: CancerType | None) -> list[str]:
         if _is_minor(item, ctype):
             continue
         if item.modality in SYSTEMIC_MODALITIES or item.modality in (
-            "surgery", "radiation", "transplant", "ablation"
+            "surgery",
+            "radiation",
+            "transplant",
+            "ablation",
         ):
             out.append(f"{item.modality.replace('_', ' ')}: {describe(item)}")
     return out
@@ -112,12 +120,16 @@ def _urgency(case: Case, kb: KnowledgeBase) -> str:
     cancer = case.primary
     ctype = kb.cancers.get(cancer.type or "") if cancer else None
     if ctype and ctype.pace == "aggressive":
-        return (f"{ctype.plain_name.capitalize()} can grow quickly: do not delay treatment to get "
-                "a second opinion. Ask for one in parallel — many centres review records within "
-                "days — and discuss with your doctor whether anything should wait.")
-    return ("Most second opinions take 1–2 weeks, and for most cancers that short wait does not "
-            "change the outcome. Confirm with your doctor that it is safe to wait before "
-            "starting treatment.")
+        return (
+            f"{ctype.plain_name.capitalize()} can grow quickly: do not delay treatment to get "
+            "a second opinion. Ask for one in parallel — many centres review records within "
+            "days — and discuss with your doctor whether anything should wait."
+        )
+    return (
+        "Most second opinions take 1–2 weeks, and for most cancers that short wait does not "
+        "change the outcome. Confirm with your doctor that it is safe to wait before "
+        "starting treatment."
+    )
 
 
 def triage(case: Case, kb: KnowledgeBase) -> Triage:
@@ -129,27 +141,42 @@ def triage(case: Case, kb: KnowledgeBase) -> Triage:
         reasons.append(rare)
     complexity = _complexity(case, kb)
     if complexity:
-        reasons.append(TriageReason(
-            criterion="complex_case",
-            explanation="Your situation is complex: " + "; ".join(complexity) + ".",
-            evidence=complexity))
+        reasons.append(
+            TriageReason(
+                criterion="complex_case",
+                explanation="Your situation is complex: " + "; ".join(complexity) + ".",
+                evidence=complexity,
+            )
+        )
     doubts = _disagreement(case)
     if doubts:
-        reasons.append(TriageReason(
-            criterion="uncertainty_or_disagreement",
-            explanation=("There is uncertainty or disagreement about the diagnosis or plan; an "
-                         "independent specialist can help settle it."),
-            evidence=doubts))
+        reasons.append(
+            TriageReason(
+                criterion="uncertainty_or_disagreement",
+                explanation=(
+                    "There is uncertainty or disagreement about the diagnosis or plan; an "
+                    "independent specialist can help settle it."
+                ),
+                evidence=doubts,
+            )
+        )
     major = _major(case, ctype)
     if major:
-        reasons.append(TriageReason(
-            criterion="major_treatment_decision",
-            explanation=("A major treatment is proposed. Decisions like this are hard to undo, "
-                         "so confirming them first is worthwhile."),
-            evidence=major))
+        reasons.append(
+            TriageReason(
+                criterion="major_treatment_decision",
+                explanation=(
+                    "A major treatment is proposed. Decisions like this are hard to undo, "
+                    "so confirming them first is worthwhile."
+                ),
+                evidence=major,
+            )
+        )
     criteria = {r.criterion for r in reasons}
-    if "rare_cancer" in criteria or "uncertainty_or_disagreement" in criteria or (
-        {"complex_case", "major_treatment_decision"} <= criteria
+    if (
+        "rare_cancer" in criteria
+        or "uncertainty_or_disagreement" in criteria
+        or ({"complex_case", "major_treatment_decision"} <= criteria)
     ):
         recommendation = "strongly_recommended"
     elif reasons:
