@@ -175,3 +175,19 @@ def test_completeness_marks_records_from_the_case():
     r = review(metastatic_crc(FOLFOX, biomarkers=TESTED[:2]), KB)
     status = {c.item: c.status for c in r.completeness}
     assert status["Molecular report"] == "missing"
+
+
+def test_chemotherapy_without_named_drugs_is_asked_about_not_called_missing():
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="IIIB")],
+        plan=[PlanItem(modality="surgery", procedure="colectomy"), PlanItem(modality="chemotherapy")],
+    )
+    r = review(case, KB)
+    f = next(f for f in r.plan_review.findings if f.rule_id == "crc-stage3/adjuvant")
+    assert f.kind == "information_needed"
+    assert "without naming the drugs" in f.explanation
+
+
+def test_a_plan_described_only_in_general_terms_is_provisionally_concordant():
+    case = Case(cancers=[Cancer(type="crc", stage_group="IIIB")], plan=[PlanItem(modality="chemotherapy")])
+    assert review(case, KB).plan_review.verdict == "concordant"

@@ -38,6 +38,8 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
             if s not in kb.sources:
                 errors.append(f"{where}: cites unknown source '{s}'")
 
+    for b in kb.biomarkers.values():
+        errors.extend(f"biomarker {b.id}: unknown member '{m}'" for m in b.members if m not in kb.biomarkers)
     for c in kb.cancers.values():
         if c.incidence:
             sources_of(f"cancer {c.id} incidence", c.incidence.sources)

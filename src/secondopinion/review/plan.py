@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from secondopinion.case import Case
-from secondopinion.knowledge.schema import KnowledgeBase, Pathway
+from secondopinion.case import Case, PlanItem
+from secondopinion.knowledge.schema import KnowledgeBase, Pathway, TreatmentSpec
 from secondopinion.review.conditions import evaluate
 from secondopinion.review.model import Citation, Finding, PlanReview, Verdict
 from secondopinion.review.treatments import any_match, describe
@@ -86,6 +86,27 @@ def _tests(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
     return out
 
 
+def _implied_modalities(specs: Iterable[TreatmentSpec], kb: KnowledgeBase) -> set[str]:
+    """The modalities a recommendation's options belong to, from their drugs and classes."""
+    mods: set[str] = set()
+    for spec in specs:
+        mods.update(spec.modality)
+        for d in (*spec.drugs_any, *spec.drugs_all):
+            if d in kb.drugs:
+                mods.add(kb.drugs[d].modality)
+        if spec.drug_class_any:
+            wanted = set(spec.drug_class_any)
+            mods.update(d.modality for d in kb.drugs.values() if wanted & set(d.classes))
+    return mods
+
+
+def _unspecified(case: Case, specs: list[TreatmentSpec], kb: KnowledgeBase) -> list[PlanItem]:
+    """Plan items of the right kind that name no drug ('chemotherapy'): they may well satisfy
+    the recommendation, so the engine asks rather than calls it missing."""
+    mods = _implied_modalities(specs, kb)
+    return [i for i in case.plan if not i.drugs and i.modality in mods and i.modality != "surgery"]
+
+
 def _judgeable(case: Case, specs: list, kb: KnowledgeBase) -> bool:
     if not case.plan:
         return False
@@ -114,6 +135,11 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
                     **common,
                 )
             )
+        elif vague := _unspecified(case, rec.options, kb):
+            what = ", ".join(describe(i) for i in vague)
+            findings.append(Finding(kind="information_needed", explanation=(
+                f"The plan mentions {what} without naming the drugs, so we cannot tell whether it "
+                f"includes this. {rec.why}"), **common))
         elif not rec.essential:
             if case.plan:
                 findings.append(
@@ -188,7 +214,12 @@ def verdict_for(findings: list[Finding], insufficient: bool, minor: set[str]) ->
         return "insufficient_information"
     if "missing_test" in kinds or "missing_treatment" in kinds:
         return "partially_concordant"
-    if "confirmed" not in kinds:
+    # A plan element described only as "chemotherapy" is provisionally in line (and asked about).
+    vague = any(
+        f.kind == "information_needed" and not f.rule_id.startswith("case/") and "/test:" not in f.rule_id
+        for f in findings
+    )
+    if "confirmed" not in kinds and not vague:
         return "insufficient_information"
     return "concordant"
 
