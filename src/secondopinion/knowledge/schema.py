@@ -96,6 +96,7 @@ class BiomarkerDef(Entry):
     name: str
     aliases: list[str] = Field(default_factory=list, description="names found in text")
     kind: Literal["gene", "protein", "signature", "virus", "karyotype", "serum"] = "gene"
+    loinc: list[str] = Field(default_factory=list, description="LOINC codes of tests reporting it")
     explanation: str = Field(description="one plain-language sentence")
     members: list[str] = Field(
         default_factory=list,
