@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy models, sessions and Alembic migrations (SQLite or PostgreSQL)."""
