@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -34,7 +34,7 @@ class PostgresServer:
     root: Path
     port: int
     bin: Path
-    _counter: itertools.count = itertools.count()
+    _counter: itertools.count = field(default_factory=itertools.count)
 
     def _as_postgres(self, *cmd: str) -> list[str]:
         return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else list(cmd)
