@@ -87,3 +87,20 @@ def test_one_false_condition_makes_the_whole_false_even_with_unknowns():
     cancer = Cancer(type="crc", setting="localized")
     out = evaluate(When(setting=["metastatic"], stage=["IV"]), Case(cancers=[cancer]), cancer, kb)
     assert out.value is False
+
+
+def test_m0_without_a_stage_group_settles_non_metastatic_conditions_only():
+    from secondopinion.review.conditions import setting_matches
+
+    cancer = Cancer(type="crc", tnm=TNM(t="cT2", n="N0", m="M0"))
+    assert setting_matches(cancer, ["localized", "locally_advanced"]) is True
+    assert setting_matches(cancer, ["metastatic"]) is False
+    assert setting_matches(cancer, ["localized"]) is None
+
+
+def test_gleason_sum_and_grade_group_complete_each_other_for_prostate_cancer():
+    from secondopinion.review.normalise import _gleason_and_grade_group
+
+    assert _gleason_and_grade_group({"grade_group": 2})["gleason"] == 7
+    assert _gleason_and_grade_group({"gleason": 8})["grade_group"] == 4
+    assert "grade_group" not in _gleason_and_grade_group({"gleason": 7})

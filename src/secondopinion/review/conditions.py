@@ -83,6 +83,19 @@ def category_matches(case_value: str | None, wanted: list[str]) -> bool | None:
     return None if unknown else False
 
 
+def setting_matches(cancer: Cancer, wanted: list[str]) -> bool | None:
+    """With no stage group, 'M0' still says the cancer has not spread: enough for a condition on
+    any non-metastatic setting, not for telling localized from locally advanced."""
+    if cancer.setting is not None:
+        return cancer.setting in wanted
+    if cancer.tnm.m and category_matches(cancer.tnm.m, ["M0"]):
+        if "metastatic" in wanted and len(wanted) == 1:
+            return False
+        if {"localized", "locally_advanced"} <= set(wanted):
+            return True
+    return None
+
+
 def biomarker_holds(case: Case, cond: BiomarkerCondition) -> bool | None:
     result = case.biomarker(cond.name)
     if result is None or result.status in ("unknown", "not_tested", "pending"):
@@ -133,7 +146,7 @@ def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outco
     out = Outcome()
     patient = case.patient
     if when.setting:
-        out.add(None if cancer.setting is None else cancer.setting in when.setting, "setting")
+        out.add(setting_matches(cancer, when.setting), "setting")
     if when.stage:
         out.add(stage_matches(cancer.stage_group, when.stage), "stage")
     if when.t:

@@ -23,6 +23,30 @@ def derive_setting(cancer: Cancer, category: str) -> Setting | None:
     return {"IV": "metastatic", "III": "locally_advanced"}.get(stage[0], "localized")
 
 
+# ISUP grade groups (Epstein et al., Am J Surg Pathol 2016): the same grading told two ways.
+_GLEASON_OF_GROUP = {1: 6, 2: 7, 3: 7, 4: 8, 5: 9}
+
+
+def _gleason_and_grade_group(scores: dict[str, float | str]) -> dict[str, float | str]:
+    """Fill the Gleason sum from the grade group or the group from the sum, when only one is given."""
+    out = dict(scores)
+    try:
+        if "grade_group" in out and "gleason" not in out:
+            out["gleason"] = _GLEASON_OF_GROUP[int(float(out["grade_group"]))]
+        elif "gleason" in out and "grade_group" not in out:
+            total = int(float(out["gleason"]))
+            if total <= 6:
+                out["grade_group"] = 1
+            elif total >= 9:
+                out["grade_group"] = 5
+            elif total == 8:
+                out["grade_group"] = 4
+            # Gleason 7 is group 2 (3+4) or 3 (4+3): the sum alone cannot say which.
+    except (KeyError, TypeError, ValueError):
+        return dict(scores)
+    return out
+
+
 def regimen_lookup(kb: KnowledgeBase, name: str) -> str | None:
     key = name.strip().lower()
     for r in kb.regimens.values():
@@ -80,7 +104,8 @@ def normalise(case: Case, kb: KnowledgeBase) -> Case:
         ctype = kb.cancers.get(cancer.type or "")
         category = ctype.category if ctype else "solid"
         setting = derive_setting(cancer, category)
-        cancers.append(cancer.model_copy(update={"setting": setting}))
+        scores = _gleason_and_grade_group(cancer.scores) if cancer.type == "prostate" else cancer.scores
+        cancers.append(cancer.model_copy(update={"setting": setting, "scores": scores}))
     case = case.model_copy(
         update={
             "cancers": cancers,

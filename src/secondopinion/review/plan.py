@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from secondopinion.case import Case, PlanItem
 from secondopinion.knowledge.schema import KnowledgeBase, Pathway, TreatmentSpec
-from secondopinion.review.conditions import evaluate
+from secondopinion.review.conditions import evaluate, setting_matches
 from secondopinion.review.model import Citation, Finding, PlanReview, Verdict
 from secondopinion.review.treatments import any_match, describe
 
@@ -292,7 +292,8 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
                 rule_id="case/plan",
             )
         )
-    if cancer.setting is None and ctype.category == "solid" and "setting" in missing_facts:
+    spread_unknown = setting_matches(cancer, ["metastatic"]) is None
+    if spread_unknown and ctype.category == "solid" and "setting" in missing_facts:
         insufficient = True
     findings = sorted(_dedupe(findings), key=lambda f: ORDER[f.kind])
     if not applied and case.plan:
