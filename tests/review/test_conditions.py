@@ -104,3 +104,20 @@ def test_gleason_sum_and_grade_group_complete_each_other_for_prostate_cancer():
     assert _gleason_and_grade_group({"grade_group": 2})["gleason"] == 7
     assert _gleason_and_grade_group({"gleason": 8})["grade_group"] == 4
     assert "grade_group" not in _gleason_and_grade_group({"gleason": 7})
+
+
+def test_stage_iv_groups_that_are_m0_for_a_cancer_type_are_locally_advanced(kb):
+    from secondopinion.review.normalise import derive_setting
+
+    hn = kb.cancers["head_neck_scc"]
+    assert derive_setting(Cancer(type="head_neck_scc", stage_group="IVA"), hn) == "locally_advanced"
+    assert derive_setting(Cancer(type="head_neck_scc", stage_group="IVC"), hn) == "metastatic"
+    assert derive_setting(Cancer(type="nsclc", stage_group="IVA"), kb.cancers["nsclc"]) == "metastatic"
+
+
+def test_primary_site_conditions_read_the_site():
+    kb = small_kb()
+    cancer = Cancer(type="crc", primary_site="Sigmoid colon")
+    assert evaluate(When(primary_site=["sigmoid"]), Case(cancers=[cancer]), cancer, kb).value is True
+    bare = Cancer(type="crc")
+    assert evaluate(When(primary_site=["sigmoid"]), Case(cancers=[bare]), bare, kb).unknown == ["primary site"]

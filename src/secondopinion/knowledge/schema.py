@@ -67,6 +67,10 @@ class CancerType(Entry):
     category: Literal["solid", "lymphoma", "myeloma", "leukemia", "brain", "other"] = "solid"
     pace: Literal["aggressive", "intermediate", "indolent", "variable"] = "variable"
     incidence: Incidence | None = None
+    locally_advanced_stages: list[str] = Field(
+        default_factory=list,
+        description="stage-IV groups that are locally advanced, not metastatic (e.g. IVA in head and neck)",
+    )
     low_risk_minor_procedures: list[str] = Field(
         default_factory=list,
         description="procedures that, for low-risk disease of this type, need no second opinion",
@@ -138,6 +142,7 @@ class When(Entry):
     stage: list[str] = Field(default_factory=list, description="stage groups; 'III' matches IIIA, IIIB...")
     t: list[str] = Field(default_factory=list, description="T categories; 'T1' matches T1c")
     n: list[str] = Field(default_factory=list)
+    primary_site: list[str] = Field(default_factory=list, description="any, as substring of the site")
     histology: list[str] = Field(default_factory=list, description="any, as substring")
     histology_not: list[str] = Field(default_factory=list)
     grade: list[str] = Field(default_factory=list)

@@ -33,7 +33,7 @@ class Outcome:
             self.unknown.append(fact)
 
 
-def _split_stage(stage: str) -> tuple[str, str] | None:
+def split_stage(stage: str) -> tuple[str, str] | None:
     s = stage.strip().upper().removeprefix("STAGE").strip()
     if s[:1] in _NUMERIC_STAGE:
         s = _NUMERIC_STAGE[s[0]] + s[1:]
@@ -45,12 +45,12 @@ def stage_matches(case_stage: str | None, wanted: list[str]) -> bool | None:
     """'III' matches IIIA; 'IIIA' asked of a case staged only 'III' is unknown."""
     if case_stage is None:
         return None
-    have = _split_stage(case_stage)
+    have = split_stage(case_stage)
     if have is None:
         return None
     unknown = False
     for w in wanted:
-        want = _split_stage(w)
+        want = split_stage(w)
         if want is None or want[0] != have[0]:
             continue
         if have[1].startswith(want[1]):
@@ -153,6 +153,9 @@ def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outco
         out.add(category_matches(cancer.tnm.t, when.t), "T category")
     if when.n:
         out.add(category_matches(cancer.tnm.n, when.n), "nodal status (N)")
+    if when.primary_site:
+        site = (cancer.primary_site or "").lower()
+        out.add(any(w.lower() in site for w in when.primary_site) if site else None, "primary site")
     if when.histology or when.histology_not:
         histology = (cancer.histology or "").lower()
         if not histology:

@@ -5,21 +5,24 @@ provenance, so the reviewer can tell what was stated from what was inferred."""
 from __future__ import annotations
 
 from secondopinion.case import Biomarker, Cancer, Case, PlanItem, Provenance, Setting
-from secondopinion.knowledge.schema import KnowledgeBase
-from secondopinion.review.conditions import _split_stage, category_matches, evaluate
+from secondopinion.knowledge.schema import CancerType, KnowledgeBase
+from secondopinion.review.conditions import category_matches, evaluate, split_stage, stage_matches
 
 _DERIVED = Provenance(source="derived")
 _NO_METASTATIC_SETTING = {"lymphoma", "myeloma", "leukemia", "brain"}
 
 
-def derive_setting(cancer: Cancer, category: str) -> Setting | None:
+def derive_setting(cancer: Cancer, ctype: CancerType | None) -> Setting | None:
+    category = ctype.category if ctype else "solid"
     if cancer.setting is not None or category in _NO_METASTATIC_SETTING:
         return cancer.setting
     if cancer.metastatic_sites or (cancer.tnm.m and category_matches(cancer.tnm.m, ["M1"])):
         return "metastatic"
-    stage = _split_stage(cancer.stage_group) if cancer.stage_group else None
+    stage = split_stage(cancer.stage_group) if cancer.stage_group else None
     if stage is None:
         return None
+    if ctype and ctype.locally_advanced_stages and stage_matches(cancer.stage_group, ctype.locally_advanced_stages):
+        return "locally_advanced"
     return {"IV": "metastatic", "III": "locally_advanced"}.get(stage[0], "localized")
 
 
@@ -102,8 +105,7 @@ def normalise(case: Case, kb: KnowledgeBase) -> Case:
     cancers = []
     for cancer in case.cancers:
         ctype = kb.cancers.get(cancer.type or "")
-        category = ctype.category if ctype else "solid"
-        setting = derive_setting(cancer, category)
+        setting = derive_setting(cancer, ctype)
         scores = _gleason_and_grade_group(cancer.scores) if cancer.type == "prostate" else cancer.scores
         cancers.append(cancer.model_copy(update={"setting": setting, "scores": scores}))
     case = case.model_copy(

@@ -22,6 +22,7 @@ _ASKABLE = {
     "T category": "The size and extent of the main tumour (T category)",
     "nodal status (N)": "Whether lymph nodes are involved (N category)",
     "histology": "The exact cell type (histology) from the pathology report",
+    "primary site": "Where exactly the cancer started (primary site)",
     "grade": "The tumour grade",
     "risk group": "The risk group (from grade, PSA or other scores)",
     "age": "Age",
