@@ -120,4 +120,6 @@ def test_primary_site_conditions_read_the_site():
     cancer = Cancer(type="crc", primary_site="Sigmoid colon")
     assert evaluate(When(primary_site=["sigmoid"]), Case(cancers=[cancer]), cancer, kb).value is True
     bare = Cancer(type="crc")
-    assert evaluate(When(primary_site=["sigmoid"]), Case(cancers=[bare]), bare, kb).unknown == ["primary site"]
+    assert evaluate(When(primary_site=["sigmoid"]), Case(cancers=[bare]), bare, kb).unknown == [
+        "primary site"
+    ]

@@ -21,7 +21,11 @@ def derive_setting(cancer: Cancer, ctype: CancerType | None) -> Setting | None:
     stage = split_stage(cancer.stage_group) if cancer.stage_group else None
     if stage is None:
         return None
-    if ctype and ctype.locally_advanced_stages and stage_matches(cancer.stage_group, ctype.locally_advanced_stages):
+    if (
+        ctype
+        and ctype.locally_advanced_stages
+        and stage_matches(cancer.stage_group, ctype.locally_advanced_stages)
+    ):
         return "locally_advanced"
     return {"IV": "metastatic", "III": "locally_advanced"}.get(stage[0], "localized")
 

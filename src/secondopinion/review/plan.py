@@ -138,9 +138,16 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
             )
         elif vague := _unspecified(case, rec.options, kb):
             what = ", ".join(describe(i) for i in vague)
-            findings.append(Finding(kind="information_needed", explanation=(
-                f"The plan mentions {what} without naming the drugs, so we cannot tell whether it "
-                f"includes this. {rec.why}"), **common))
+            findings.append(
+                Finding(
+                    kind="information_needed",
+                    explanation=(
+                        f"The plan mentions {what} without naming the drugs, so we cannot tell whether it "
+                        f"includes this. {rec.why}"
+                    ),
+                    **common,
+                )
+            )
         elif not rec.essential:
             if case.plan:
                 findings.append(
