@@ -191,3 +191,30 @@ def test_chemotherapy_without_named_drugs_is_asked_about_not_called_missing():
 def test_a_plan_described_only_in_general_terms_is_provisionally_concordant():
     case = Case(cancers=[Cancer(type="crc", stage_group="IIIB")], plan=[PlanItem(modality="chemotherapy")])
     assert review(case, KB).plan_review.verdict == "concordant"
+
+
+def test_a_plan_judged_by_a_pathway_that_needs_no_stage_is_not_insufficient():
+    kb = small_kb()
+    raw = kb.model_dump()
+    raw["pathways"].append(
+        {
+            "id": "crc-any",
+            "cancer": "crc",
+            "title": "Any bowel cancer",
+            "recommend": [
+                {
+                    "id": "surgery",
+                    "label": "surgery",
+                    "why": "x",
+                    "evidence_level": "y",
+                    "sources": ["s1"],
+                    "options": [{"modality": ["surgery"]}],
+                }
+            ],
+        }
+    )
+    from secondopinion.knowledge.schema import KnowledgeBase
+
+    kb2 = KnowledgeBase.model_validate(raw)
+    case = Case(cancers=[Cancer(type="crc")], plan=[PlanItem(modality="surgery", procedure="colectomy")])
+    assert review(case, kb2).plan_review.verdict == "concordant"

@@ -301,7 +301,8 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
             )
         )
     spread_unknown = setting_matches(cancer, ["metastatic"]) is None
-    if spread_unknown and ctype.category == "solid" and "setting" in missing_facts:
+    judged = any(f.kind in ("confirmed", "missing_treatment", "not_recommended") for f in findings)
+    if spread_unknown and ctype.category == "solid" and "setting" in missing_facts and not judged:
         insufficient = True
     findings = sorted(_dedupe(findings), key=lambda f: ORDER[f.kind])
     if not applied and case.plan:
