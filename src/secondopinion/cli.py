@@ -40,6 +40,7 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    fhir = "fhir"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -95,6 +96,10 @@ def _render(reviews: list[Review], fmt: Format) -> str:
         return "".join(r.model_dump_json() + "\n" for r in reviews)
     if fmt is Format.markdown:
         return "\n".join(render_markdown(r) for r in reviews)
+    if fmt is Format.fhir:
+        from secondopinion.report.fhir import render_fhir
+
+        return render_fhir(reviews, load_knowledge_base(DATA_DIR))
     width = min(Console().width, 100)
     return "\n".join(render_text(r, width=width) for r in reviews)
 
@@ -108,9 +113,13 @@ def review(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
     example: Annotated[bool, typer.Option("--example", help="review the bundled example case")] = False,
+    trials: Annotated[
+        bool | None,
+        typer.Option("--trials/--no-trials", help="add matching trials (default: when a trial store exists)"),
+    ] = None,
 ) -> None:
     """Review one or more cases: triage, plan review, records needed, questions to ask."""
-    from secondopinion.intake import read_case
+    from secondopinion.intake import read_case_with_warnings
     from secondopinion.review import review as run_review
 
     paths = list(files or [])
@@ -124,7 +133,8 @@ def review(
     for path in paths:
         try:
             data, name = _read_input(path)
-            case = read_case(data, name, kb)
+            case, warnings = read_case_with_warnings(data, name, kb)
+            _warn(name, warnings)
             if case.id == "case":
                 case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
             reviews.append(run_review(case, kb))
@@ -134,7 +144,156 @@ def review(
         for e in errors[:-1]:
             Console(stderr=True, soft_wrap=True).print(f"error: {e}", markup=False)
         raise _fail(errors[-1] + (" (nothing was written)" if len(paths) > 1 or out else ""))
+    if trials is not False:
+        reviews = _with_trials(reviews, kb, required=trials is True)
     _write(out, _render(reviews, fmt))
+
+
+def _warn(name: str, warnings: list[str]) -> None:
+    """What intake could not use, on stderr: resource types, ids and fields, never patient data."""
+    for w in warnings:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"warning: {name}: {w}", markup=False)
+
+
+@app.command()
+def export(
+    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="output format: fhir (mCODE bundle)")] = "fhir",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Export a case as a patient-owned FHIR R4 / mCODE bundle that `review` reads back."""
+    from secondopinion.intake import read_case_with_warnings
+    from secondopinion.report.fhir import render_case_fhir
+
+    if fmt != "fhir":
+        raise _fail(f"unknown export format '{fmt}'; the only one is 'fhir'")
+    kb = _load_kb()
+    data, name = _read_input(file)
+    case, warnings = read_case_with_warnings(data, name, kb)
+    _warn(name, warnings)
+    if case.id == "case":
+        case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    _write(out, render_case_fhir(case, kb))
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    pdf = "pdf"
+    markdown = "markdown"
+
+
+class Audience(StrEnum):
+    patient = "patient"
+    clinician = "clinician"
+
+
+def _case_for_report(path: str, kb: KnowledgeBase) -> tuple[Review, str]:
+    from secondopinion.intake import read_case_with_warnings
+    from secondopinion.review import review as run_review
+
+    data, name = _read_input(path)
+    case, warnings = read_case_with_warnings(data, name, kb)
+    _warn(name, warnings)
+    if case.id == "case":
+        case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    return run_review(case, kb), name
+
+
+def _write_bytes(out: Path | None, data: bytes) -> None:
+    """Binary output, all or nothing; refuses to print a PDF onto a terminal."""
+    if out is None:
+        if sys.stdout.isatty():
+            raise InputError("a PDF cannot be shown in the terminal; give --out FILE.pdf")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def report(
+    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    audience: Annotated[Audience, typer.Option("--audience", "-a", help="who reads it")] = Audience.patient,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")] = ReportFormat.html,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    near: Annotated[
+        str | None, typer.Option("--near", help="city and state or ZIP code, to list centres nearest first")
+    ] = None,
+) -> None:
+    """A report for the patient (plain language) or the clinician (structured, coded, cited)."""
+    from secondopinion.report.html import render_report_html, render_report_markdown
+    from secondopinion.specialists.data import bundled_gazetteer, default_directory
+    from secondopinion.specialists.match import match_specialists
+
+    kb = _load_kb()
+    result, _ = _case_for_report(file, kb)
+    matches = match_specialists(
+        result.case, kb, default_directory(), bundled_gazetteer(), location=near, limit=5
+    )
+    aud = audience.value
+    if fmt is ReportFormat.markdown:
+        _write(out, render_report_markdown(result, kb, aud, specialists=matches))  # type: ignore[arg-type]
+        return
+    html = render_report_html(result, kb, aud, specialists=matches)  # type: ignore[arg-type]
+    if fmt is ReportFormat.html:
+        _write(out, html)
+        return
+    from secondopinion.report.pdf import html_to_pdf
+
+    _write_bytes(out, html_to_pdf(html))
+
+
+@app.command()
+def specialists(
+    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    near: Annotated[
+        str | None, typer.Option("--near", help="city and state or ZIP code (default: the case's location)")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="preferred language for reviewers (ISO code, e.g. es)")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="how many to list")] = 10,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Centres and reviewers with the experience for the case's cancer, best placed first."""
+    from secondopinion.intake import read_case_with_warnings
+    from secondopinion.specialists.data import bundled_gazetteer, default_directory
+    from secondopinion.specialists.match import match_specialists
+
+    if fmt not in ("table", "json"):
+        raise _fail(f"unknown format '{fmt}'; use table or json")
+    kb = _load_kb()
+    data, name = _read_input(file)
+    case, warnings = read_case_with_warnings(data, name, kb)
+    _warn(name, warnings)
+    found = match_specialists(
+        case, kb, default_directory(), bundled_gazetteer(), location=near, language=language, limit=limit
+    )
+    if fmt == "json":
+        print(found.model_dump_json(indent=2))
+        return
+    console = Console()
+    title = f"Centres for {found.cancer_name}" + (" (rare cancer)" if found.rare else "")
+    if found.place:
+        title += f", nearest to {found.place} first"
+    table = Table(title=title)
+    for col in ("#", "centre", "location", "NCI tier", "distance"):
+        table.add_column(col, overflow="fold")
+    for i, m in enumerate(found.centres, 1):
+        dist = f"{m.distance_km / 1.609344:,.0f} mi" if m.distance_km is not None else "—"
+        tier = m.centre.tier + ("" if m.centre.verified else " (unconfirmed)")
+        table.add_row(str(i), m.centre.name, m.centre.place, tier, dist)
+    console.print(table)
+    for note in found.notes:
+        console.print(note, markup=False)
 
 
 @kb_app.command("check")
@@ -205,6 +364,201 @@ def kb_coverage(
     covered = sum(1 for r in rows if r["pathways"])
     with_inc = sum(1 for r in rows if r["incidence_per_100k"] is not None)
     console.print(f"{len(rows)} cancer types; {covered} with pathways; {with_inc} with incidence figures.")
+
+
+trials_app = typer.Typer(help="Import clinical trials and match a case against them.", no_args_is_help=True)
+app.add_typer(trials_app, name="trials")
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="database URL (default: $SECONDOPINION_DATABASE_URL or the local SQLite file)"),
+]
+
+
+def _with_trials(reviews: list[Review], kb: KnowledgeBase, required: bool, top: int = 10) -> list[Review]:
+    """Fill each review's trials section from the trial store, when there is one."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from secondopinion.store.db import default_url
+    from secondopinion.store.trials import existing_trial_store
+    from secondopinion.trials.match import match_trials
+
+    try:
+        store = existing_trial_store(default_url())
+    except SQLAlchemyError as exc:
+        if required:
+            raise _fail(f"the trial store cannot be opened ({type(exc).__name__})") from None
+        return reviews
+    if store is None:
+        if required:
+            raise _fail("no trial store yet: import trials first with 'secondopinion trials import FILES'")
+        return reviews
+    try:
+        return [
+            r.model_copy(update={"trials": match_trials(r.case, store.candidates(r.case, kb), kb, top=top)})
+            for r in reviews
+        ]
+    finally:
+        store.close()
+
+
+@trials_app.command("import")
+def trials_import(
+    paths: Annotated[list[str], typer.Argument(help="files or folders: JSON, JSONL, XML, CTML, zip")],
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", help="parsing processes", min=1)] = 1,
+    batch: Annotated[int, typer.Option("--batch", help="records per transaction", min=1)] = 500,
+    force: Annotated[bool, typer.Option("--force", help="re-parse records already stored")] = False,
+) -> None:
+    """Import trial records into the trial store (idempotent: unchanged records are skipped)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from secondopinion.store.db import default_url
+    from secondopinion.store.trials import TrialStore
+    from secondopinion.trials.importer import import_paths, total_bytes
+
+    kb = _load_kb()
+    total = total_bytes(paths)
+    store = TrialStore.open(db or default_url())
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as bar:
+            task = bar.add_task("importing", total=total or 1)
+
+            def advance(done: int, records: int, bad: int) -> None:
+                bar.update(task, completed=done, description=f"{records:,} trials, {bad:,} skipped")
+
+            report = import_paths(
+                paths, store, kb, batch_size=batch, workers=workers, progress=advance, force=force
+            )
+        for bad in report.bad[:50]:
+            err.print(f"skipped: {bad.line()}", markup=False)
+        if len(report.bad) > 50:
+            err.print(f"skipped: ... and {len(report.bad) - 50:,} more bad records", markup=False)
+        s = report.stored
+        print(
+            f"{report.records:,} trials read from {report.files:,} file(s): {s.inserted:,} new, "
+            f"{s.updated:,} updated, {s.unchanged:,} unchanged; {len(report.bad):,} bad record(s) skipped. "
+            f"The store holds {store.count():,} trials ({store.count(open_only=True):,} open to enrolment), "
+            f"records up to {store.snapshot_date() or 'an unknown date'}."
+        )
+    finally:
+        store.close()
+    if report.records == 0 and report.bad:
+        raise _fail("no trial could be imported; the skipped records are listed above")
+
+
+@trials_app.command("match")
+def trials_match(
+    case_file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for stdin)")],
+    top: Annotated[int, typer.Option("--top", "-n", help="how many trials to show", min=1)] = 10,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json")] = "text",
+    db: DbOption = None,
+    all_statuses: Annotated[bool, typer.Option("--all-statuses", help="also trials not recruiting")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+) -> None:
+    """Trials the case may fit, best first, each criterion met, not met or unknown."""
+    from rich.markdown import Markdown
+
+    from secondopinion.intake import read_case_with_warnings
+    from secondopinion.report.markdown import trials_section
+    from secondopinion.store.db import default_url
+    from secondopinion.store.trials import existing_trial_store
+    from secondopinion.trials.match import match_trials
+
+    if fmt not in ("text", "markdown", "json"):
+        raise _fail(f"unknown format '{fmt}'; use text, markdown or json")
+    kb = _load_kb()
+    data, name = _read_input(case_file)
+    case, warnings = read_case_with_warnings(data, name, kb)
+    _warn(name, warnings)
+    if case.id == "case":
+        case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    if case.primary is None or case.primary.type not in kb.cancers:
+        raise _fail(f"{name}: the case does not say which cancer it is; add the cancer type to match trials")
+    store = existing_trial_store(db or default_url())
+    if store is None:
+        raise _fail("no trial store yet: import trials first with 'secondopinion trials import FILES'")
+    try:
+        candidates = store.candidates(case, kb, open_only=not all_statuses)
+        matches = match_trials(case, candidates, kb, top=top)
+        stored, snapshot = store.count(), store.snapshot_date()
+    finally:
+        store.close()
+    if fmt == "json":
+        doc = {
+            "case_id": case.id,
+            "trial_store": {"trials": stored, "newest_record": snapshot.isoformat() if snapshot else None},
+            "candidates": len(candidates),
+            "matches": [json.loads(m.model_dump_json()) for m in matches],
+        }
+        _write(out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return
+    lines = trials_section(matches, heading=f"# Trials for {case.id}")
+    lines += ["", f"{len(candidates):,} candidate trials evaluated out of {stored:,} in the store."]
+    text = "\n".join(lines) + "\n"
+    if fmt == "text":
+        width = min(Console().width, 100)
+        console = Console(width=width, record=True, force_terminal=False, color_system=None)
+        with console.capture() as capture:
+            console.print(Markdown(text))
+        text = capture.get()
+    _write(out, text)
+
+
+audit_app = typer.Typer(help="The platform's append-only, hash-chained audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+users_app = typer.Typer(help="Platform accounts (the first administrator).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="seed demo accounts and requests (loopback only)")] = False,
+) -> None:
+    """Run the platform: JSON API and pages. Needs SECONDOPINION_DATA_KEY (or _FILE) unless --demo."""
+    from secondopinion.web.serve import run
+
+    run(host, port, demo)
+
+
+def _open_platform(require_key: bool = True):  # type: ignore[no-untyped-def]
+    from secondopinion.platform import Platform, PlatformSettings
+
+    return Platform.open(PlatformSettings.from_env(require_key=require_key))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit trail's hash chain; exit 1 if any event was changed, removed or reordered."""
+    from secondopinion.platform.audit_log import verification
+
+    platform = _open_platform(require_key=False)
+    result = verification(platform)
+    platform.close()
+    if result.ok:
+        print(f"audit trail OK: {result.checked} events; head {result.head}")
+        return
+    raise _fail(f"audit trail BROKEN at event {result.first_bad_seq}: {result.problem} "
+                f"({result.checked} events verified before it)", 1)
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="e-mail address (the login)")],
+    role: Annotated[str, typer.Option(help="patient, caregiver, reviewer, coordinator or admin")] = "admin",
+    name: Annotated[str, typer.Option(help="display name")] = "Administrator",
+) -> None:
+    """Create an account from the server's shell (the password is asked for, never an argument)."""
+    from secondopinion.platform.accounts import bootstrap_user
+
+    password = typer.prompt("password (at least 12 characters)", hide_input=True, confirmation_prompt=True)
+    platform = _open_platform()
+    user = bootstrap_user(platform, email, role, name, password)
+    platform.close()
+    print(f"created {user.role} {user.id}; staff set up their authenticator at first login")
 
 
 def main() -> None:

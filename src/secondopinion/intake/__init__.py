@@ -74,7 +74,9 @@ def read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
                 return _known_type(parse_json(text, name), kb, name)
             raw = None
         if isinstance(raw, dict) and raw.get("resourceType"):
-            raise InputError(f"{name}: FHIR resources are not supported yet; give text or a case file")
+            from secondopinion.intake.fhir import parse_fhir
+
+            return _known_type(parse_fhir(raw, kb, name)[0], kb, name)
         if raw is not None:
             return _known_type(parse_mapping(raw, name), kb, name)
     if lower.endswith((".yaml", ".yml")):
@@ -82,3 +84,20 @@ def read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
     from secondopinion.intake.text import parse_text
 
     return _known_type(parse_text(text, kb, document=name), kb, name)
+
+
+def read_case_with_warnings(data: bytes, name: str, kb: KnowledgeBase) -> tuple[Case, list[str]]:
+    """Like read_case, with the warnings met on the way (a FHIR record names the resources and
+    fields it could not use; other formats have none). Warnings never hold patient data."""
+    text = decode(data, name)
+    if text.lstrip().startswith("{"):
+        try:
+            raw = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            raw = None
+        if isinstance(raw, dict) and raw.get("resourceType"):
+            from secondopinion.intake.fhir import parse_fhir
+
+            case, warnings = parse_fhir(raw, kb, name)
+            return _known_type(case, kb, name), warnings
+    return read_case(data, name, kb), []

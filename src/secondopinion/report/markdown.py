@@ -5,6 +5,7 @@ from __future__ import annotations
 from secondopinion.case import Case
 from secondopinion.report.labels import CRITERION, KIND, RECOMMENDATION, STATUS, VERDICT
 from secondopinion.review.model import Citation, Review
+from secondopinion.trials.model import TrialMatch
 
 
 def case_summary(case: Case) -> str:
@@ -86,6 +87,8 @@ def render_markdown(review: Review) -> str:
     if review.questions:
         lines += ["", "## Questions to ask your doctors", ""]
         lines += [f"{i}. {q}" for i, q in enumerate(review.questions, 1)]
+    if review.trials:
+        lines += ["", *trials_section(review.trials)]
     if numbers:
         lines += ["", "## Sources", ""]
         for sid, n in sorted(numbers.items(), key=lambda kv: kv[1]):
@@ -93,3 +96,26 @@ def render_markdown(review: Review) -> str:
             lines.append(f"{n}. {c.title} ({c.year}). {c.url_or_pmid}")
     lines += ["", "---", "", f"*{review.notice}* Knowledge base {review.knowledge_base_version}.", ""]
     return "\n".join(lines)
+
+
+def trials_section(matches: list[TrialMatch], heading: str = "## Clinical trials that may fit") -> list[str]:
+    """Each trial with why it is listed and what would settle its open questions."""
+    lines = [heading, ""]
+    if not matches:
+        return [*lines, "No open trial in the trial store matches this cancer type and setting."]
+    for i, m in enumerate(matches, 1):
+        phase = ", ".join(p.replace("PHASE", "phase ").replace("_", " ").lower() for p in m.phase)
+        status = m.status.replace("_", " ").lower()
+        link = f" <https://clinicaltrials.gov/study/{m.nct_id}>" if m.nct_id.startswith("NCT") else ""
+        about = ", ".join(x for x in (phase, status) if x) + (f", arm {m.arm}" if m.arm else "")
+        lines.append(f"{i}. **{m.nct_id}** — {m.title} ({about}).{link}")
+        lines.append(f"   - Why listed: {m.why}")
+        for q in m.to_resolve[:4]:
+            lines.append(f"   - To settle: {q}")
+        if len(m.to_resolve) > 4:
+            lines.append(f"   - and {len(m.to_resolve) - 4} more question(s) for the trial team.")
+    dates = sorted({m.snapshot_date for m in matches if m.snapshot_date})
+    if dates:
+        lines += ["", f"*Trial records last updated between {dates[0]} and {dates[-1]}.*"]
+    lines += ["", "*Only the trial team can confirm eligibility; bring these questions to them.*"]
+    return lines

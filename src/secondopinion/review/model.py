@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from secondopinion.case import Case
+from secondopinion.trials.model import TrialMatch
 
 NOTICE = (
     "This is decision support to discuss with your treating doctors, not medical advice. "
@@ -79,4 +80,7 @@ class Review(Out):
     completeness: list[CompletenessItem] = Field(default_factory=list)
     questions: list[str] = Field(default_factory=list)
     knowledge_base_version: str = ""
+    trials: list[TrialMatch] = Field(
+        default_factory=list, description="trials that may fit, best first (filled when a trial store exists)"
+    )
     notice: str = NOTICE

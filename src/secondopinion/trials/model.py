@@ -63,6 +63,24 @@ class Criterion(TrialModel):
     brain_metastases: Literal["excluded", "allowed_if_treated", "required"] | None = None
     lab: str | None = Field(default=None, description="organ-function test, e.g. 'creatinine clearance'")
     arm: str | None = Field(default=None, description="arm or cohort the criterion belongs to (CTML)")
+    # Added with the criteria parser (additive):
+    settings: list[Literal["localized", "locally_advanced", "metastatic", "recurrent"]] = Field(
+        default_factory=list,
+        description="disease settings (the case's Cancer.setting, or 'recurrent') any of which satisfies a "
+        "'metastatic' criterion, e.g. 'locally advanced or metastatic' -> [locally_advanced, metastatic]",
+    )
+    value_min: float | None = Field(default=None, description="lower bound of a biomarker or lab value")
+    value_max: float | None = Field(default=None, description="upper bound of a biomarker or lab value")
+    unit: str | None = Field(default=None, description="unit of value_min/value_max, e.g. '%', 'x ULN'")
+    within_days: int | None = Field(
+        default=None, description="prior_therapy: only treatment within this many days before enrolment counts"
+    )
+    group: str | None = Field(
+        default=None,
+        description="alternatives: criteria sharing a group are satisfied when all criteria of ONE of the "
+        "group's options are (e.g. 'ER+ and/or PR+', 'one of the following:', a CTML 'or')",
+    )
+    option: int | None = Field(default=None, description="which alternative of `group` this criterion is in")
 
 
 class Site(TrialModel):
@@ -101,7 +119,7 @@ class Trial(TrialModel):
     arms: list[Arm] = Field(default_factory=list)
     sites: list[Site] = Field(default_factory=list)
     last_update: date | None = None
-    source_format: Literal["ctgov_v2", "ctgov_xml", "ctml"] = "ctgov_v2"
+    source_format: Literal["ctgov_v2", "ctgov_xml", "ctml", "fhir"] = "ctgov_v2"
 
 
 class CriterionResult(TrialModel):

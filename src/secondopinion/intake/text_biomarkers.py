@@ -1,0 +1,670 @@
+"""Biomarker results in free text: which marker, what status, which alteration, which value.
+
+A mention of a knowledge-base biomarker gets its status from, in order: words inside the name
+itself ('MSI-high', 'IDH-wildtype'), a sign glued to it ('ER+', 'HER2-'), the words after it up
+to the next marker ('EGFR exon 19 deletion', 'ALK negative', 'PD-L1 TPS 60%'), the words before
+it ('negative for EGFR, ALK, ROS1', 'no EGFR mutation', 'awaiting PD-L1'), and finally ConText
+negation. Lists share the status written after or before them ('ER/PR positive'). A mention
+with no readable status is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from secondopinion.case import Biomarker, BiomarkerStatus
+from secondopinion.intake.text_pipeline import Assertion
+from secondopinion.intake.text_spans import TextContext
+from secondopinion.intake.text_vocab import Mention
+from secondopinion.knowledge.schema import KnowledgeBase
+
+_B = r"(?<![\w+])"
+CUE = re.compile(
+    _B + r"(?:"
+    r"(?P<not_tested>(?:has|have|had|was|were|is|are)\s*(?:not|n't)\s+(?:yet\s+)?(?:been\s+)?"
+    r"(?:tested|done|performed|checked|assessed|evaluated|ordered|sent)"
+    r"|(?:hasn't|haven't|hadn't|wasn't|weren't|isn't|aren't)\s+(?:yet\s+)?(?:been\s+)?"
+    r"(?:tested|done|performed|checked|assessed|ordered|sent)"
+    r"|not\s+(?:yet\s+)?(?:been\s+)?(?:tested|done|performed|checked|assessed|evaluated|ordered)"
+    r"|never\s+(?:been\s+)?(?:tested|checked|done)|untested|no\s+testing|not\s+available)"
+    r"|(?P<pending>pending|awaiting|awaited|waiting|sent(?:\s+(?:off|out|away))?|in\s+progress"
+    r"|in\s+process|not\s+(?:yet\s+)?back|results?\s+(?:are\s+|is\s+)?(?:due|outstanding)"
+    r"|outstanding|ordered|to\s+follow|tbd)"
+    r"|(?P<equivocal>equivocal|borderline|indeterminate|inconclusive)"
+    r"|(?P<unknown>unknown|not\s+known)"
+    r"|(?P<neg>negative|neg|non-?amplified|not\s+amplified|no\s+amplification|wild[- ]?type|wt"
+    r"|not\s+detected|undetected|none\s+detected|not\s+identified|not\s+found|not\s+present"
+    r"|absent|unmethylated|non-?methylated|not\s+methylated|intact|retained|preserved|proficient"
+    r"|stable|non-?codeleted|not\s+co-?deleted|no\s+co-?deletion|normal|not\s+mutated|non-?mutated"
+    r"|unmutated|no\s+(?:mutations?|alterations?|fusions?|rearrangements?|deletions?"
+    r"|amplifications?|variants?|changes?)|(?:was|were|is|are)\s+not)"
+    r"|(?P<low>low)"
+    r"|(?P<pos>positive|pos|over-?expressed|amplified|mutated|mutant|rearranged|translocated"
+    r"|methylated|co-?deleted|detected|present|high|deficient|deficiency|unstable|lost|loss"
+    r"|carrier|expressed|harbou?rs?|refractory|hit)"
+    r"|(?P<noun>mutations?|alterations?|variants?|changes?|deletions?|insertions?|duplications?"
+    r"|fusions?|rearrangements?|translocations?|amplifications?|co-?deletions?|methylation"
+    r"|skipping|driver|syndrome|expression)"
+    r")(?![\w])"
+)
+SUFFIX = re.compile(
+    r"\s*(?:\(\s*)?(?:(?P<ihc>[0-3])\s*\+(?![\w])|(?P<plus>\+{1,3}|\(\+\)|\+ve)(?![\w])"
+    r"|(?P<minus>-|\(-\)|-ve)(?![\w])|(?P<zero>0)(?!\.?\d|[%+]))"
+)
+_BEFORE_NEG = re.compile(
+    r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bneg\s+for|\babsence\s+of|\black\s+of|\bfree\s+of"
+    r"|\bneither|\bnor|\bnon)\b[^,;]*$"
+)
+_BEFORE_CUE = re.compile(
+    r"(?P<not_tested>\bnot\s+(?:been\s+)?(?:tested|checked|assessed)\s+for|(?:hasn't|haven't|has\s+not"
+    r"|have\s+not|wasn't|was\s+not|weren't|were\s+not|never)\s+(?:been\s+)?(?:tested|checked)\s+for"
+    r"|\bno\s+testing\s+(?:for|of))"
+    r"|(?P<pending>\b(?:awaiting|pending|waiting\s+(?:for|on)|sent\s+(?:off\s+)?for|ordered)\b)"
+    r"|(?P<pos>\b(?:positive|pos)\s+for\b|\bharbou?rs?\b|\bcarries\b|\bcarrying\b|\bcarry\b)"
+    r"|(?P<neg>\b(?:negative|neg)\s+for\b|\bno\b|\bnot\b|\bwithout\b|\bneither\b|\bnor\b"
+    r"|\babsence\s+of\b|\black\s+of\b|\bfree\s+of\b|\bwild[- ]?type\b|\bwt\b)"
+)
+_ADJ_BEFORE = re.compile(
+    r"\b(?:(?P<pos>mutant|mutated|positive|deficient|amplified|unstable|high|rearranged)"
+    r"|(?P<neg>proficient|intact|wild[- ]?type|negative|stable|normal|unmethylated))[\s-]*$"
+)
+_BEFORE_SKIP = re.compile(
+    r"\b(?:haven't|have\s+not|hasn't|has\s+not|not|never)\s+(?:\w+\s+)?(?:heard|mentioned|discussed|told|talked)"
+    r"|\b(?:nobody|no\s+one|no-one)\b|\bnot\s+aware\b|\bdon't\s+know\b|\bwonder\w*|\b(?:read|heard|asked|ask|learn\w*)\s+about"
+    r"|\bwhether\b|\bshould\s+(?:i|we|she|he)\s+(?:be\s+)?(?:test\w*|check\w*)|\bcould\s+be\b"
+)
+_LATE_RESULT = re.compile(
+    r"[^.;,]{0,30}?\b(?:was|were|is|are|came\s+back|returned|tested|test(?:ing)?\s+(?:was|is))\s+"
+    r"(?P<r>negative|not\s+detected|ruled\s+out|pending|awaited|not\s+done)\b"
+)
+_SEPARATOR = re.compile(r"\s*(?:,|/|&|and/or|and|or|nor|\+)?\s*(?:,|/|and|or)?\s*")
+_BOUNDARY = re.compile(
+    r"[.;]\s|;|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\b(?:positive|negative|pos|neg)\s+for\b"
+)
+_NOT_A_RESULT_AFTER = re.compile(
+    r"[\s-]*(?:inhibitors?|tkis?|blockers?|targeted|directed|antibod|therapy|therapies|drugs?|pills?"
+    r"|treatment|testing\s+(?:is|was)\s+(?:recommended|planned|needed)|test(?:ing)?\s+(?:should|will|would))"
+)
+_ANTI = re.compile(r"\banti[- ]?$")
+
+EXON = re.compile(
+    r"\b(?:exon|ex)\s*(?P<n>\d{1,2})\s*(?P<kind>deletions?|del|insertions?|ins|skipping|skip"
+    r"|mutations?|mut|duplications?|dup|alterations?|point\s+mutation|substitution)?(?![\w])"
+    r"|\bex(?P<n2>\d{1,2})(?P<kind2>del|ins)\b"
+)
+PROTEIN = re.compile(
+    r"(?<![A-Za-z0-9.])(?:p\.)?(?P<c>[ACDEFGHIKLMNPQRSTVWY])(?P<pos>\d{1,4})"
+    r"(?P<alt>[ACDEFGHIKLMNPQRSTVWY]|del|fs|\*|X)(?![A-Za-z0-9])"
+)
+STRUCTURAL = re.compile(
+    r"\b(?P<s>fusion|rearrangement|amplification|translocation|insertion|deletion|skipping)s?\b"
+)
+VALUE = re.compile(
+    r"(?P<cmp><|>|less\s+than|greater\s+than|under|over|below|above)?\s*(?P<v>\d+(?:\.\d+)?)"
+    r"(?:\s*-\s*(?P<v2>\d+(?:\.\d+)?))?\s*(?P<unit>%|percent|mut(?:ations)?\s*/\s*mb|mut/mb)?"
+)
+METHOD = [
+    ("IHC", re.compile(r"\bihc\b|immunohisto")),
+    ("FISH", re.compile(r"\bfish\b")),
+    ("ISH", re.compile(r"\b(?:s|c|dd)?ish\b|in\s+situ\s+hybridi")),
+    ("NGS", re.compile(r"\bngs\b|next[- ]generation|sequencing|foundation\s*one|\bpanel\b")),
+    ("PCR", re.compile(r"\bpcr\b")),
+    ("ctDNA", re.compile(r"\bctdna\b|liquid\s+biopsy|guardant")),
+]
+GERMLINE = re.compile(
+    r"\bgermline\b|\binherited\b|\bhereditary\b|\bcarrier\b|\bblood\s+test|\bsaliva\b|"
+    r"\bcarr(?:y|ies|ying)\b|\bgenetic\s+test\w*(?!\s+(?:of|on)\s+(?:the|my)\s+tumou?r)"
+)
+GERMLINE_TEST = re.compile(
+    r"\b(?:germline|hereditary|inherited)\s+(?:genetic\s+|gene\s+|brca\S*\s+)?(?:testing|tests?|panel)"
+    r"(?:\s+(?:was|is|were|came\s+back|returned))?\s+(?P<r>negative|normal|positive|pending|not\s+done|found|showed)"
+)
+SOMATIC = re.compile(r"\bsomatic\b|\btumou?r\s+(?:testing|sequencing|ngs|tissue)|\bin\s+the\s+tumou?r\b")
+TRIPLE_NEGATIVE = re.compile(r"\btriple[- ]negative\b|\btnbc\b")
+HORMONE_RECEPTOR = re.compile(
+    r"\b(?:hormone[- ]receptors?|(?<![a-z])hr)(?:\s*[- ]\s*|\s+)?(?:status\s+)?(?:is\s+|was\s+)?"
+    r"(?P<s>\+|positive|pos\b|-(?![a-z])|negative|neg\b)"
+)
+MMR_LOSS = re.compile(
+    r"\b(?:loss\s+of|absent|lost|deficient|no)\s+(?:\w+\s+)?(?:mlh1|msh2|msh6|pms2)\b"
+    r"|\b(?:mlh1|msh2|msh6|pms2)(?:\s*(?:,|/|and)\s*(?:mlh1|msh2|msh6|pms2))*\s+(?:(?:protein\s+)?expression\s+)?"
+    r"(?:is\s+|was\s+|were\s+|are\s+)?(?:loss|lost|absent|deficient)\b"
+)
+MMR_INTACT = re.compile(
+    r"\b(?:mlh1|msh2|msh6|pms2)(?:\s*(?:,|/|and)\s*(?:mlh1|msh2|msh6|pms2))+\s+(?:(?:protein\s+)?expression\s+)?"
+    r"(?:is\s+|was\s+|were\s+|are\s+)?(?:all\s+)?(?:intact|retained|preserved|normal)\b"
+)
+_SELF_POSITIVE = frozenset(
+    [
+        "positive",
+        "mutant",
+        "mutated",
+        "high",
+        "h",
+        "deficient",
+        "unstable",
+        "codeleted",
+        "codeletion",
+        "co",
+        "deleted",
+        "amplified",
+        "rearranged",
+        "hit",
+        "refractory",
+        "dmmr",
+        "syndrome",
+    ]
+)
+_SELF_NEGATIVE = frozenset(["wildtype", "wild", "stable", "proficient", "mss", "pmmr", "intact"])
+_SELF_NOUN = frozenset(
+    ["fusion", "rearrangement", "amplification", "methylation", "instability", "mutation", "deletion", "exon"]
+)
+_METHOD_WORDS = frozenset(
+    {"fish", "hereditary", "germline testing", "genetic counseling", "genetic counselling"}
+)
+_COO = {
+    "gcb": "GCB",
+    "non gcb": "non-GCB",
+    "non-gcb": "non-GCB",
+    "abc subtype": "ABC",
+    "germinal center": "GCB",
+    "germinal centre": "GCB",
+}
+
+
+@dataclass
+class _Reading:
+    status: BiomarkerStatus | None = None
+    detail: str | None = None
+    value: float | None = None
+    unit: str | None = None
+    method: str | None = None
+    extra: list[tuple[str, BiomarkerStatus, str | None]] = field(default_factory=list)
+
+
+def _cue_status(kind: str, marker: str) -> BiomarkerStatus | None:
+    if kind == "low":
+        return "negative" if marker in ("TMB", "MSI") else "positive" if marker == "PD-L1" else None
+    return {
+        "not_tested": "not_tested",
+        "pending": "pending",
+        "equivocal": "equivocal",
+        "unknown": "unknown",
+        "neg": "negative",
+        "pos": "positive",
+    }.get(kind)  # type: ignore[return-value]
+
+
+def _cues(text: str) -> list[tuple[str, re.Match[str]]]:
+    return [(m.lastgroup or "", m) for m in CUE.finditer(text)]
+
+
+def _details(norm: str, low: str, start: int, end: int) -> list[str]:
+    out: list[str] = []
+    for m in EXON.finditer(low, start, end):
+        n = m.group("n") or m.group("n2")
+        kind = (m.group("kind") or m.group("kind2") or "").replace(" ", "")
+        word = {
+            "del": "deletion",
+            "ins": "insertion",
+            "skip": "skipping",
+            "mut": "mutation",
+            "dup": "duplication",
+        }.get(kind, kind.rstrip("s") if kind.endswith("s") and kind != "skipping" else kind)
+        if word.startswith("pointmutation"):
+            word = "point mutation"
+        out.append(f"exon {n} {word}".strip())
+    for m in PROTEIN.finditer(norm, start, end):
+        out.append(m.group().removeprefix("p."))
+    if not out:
+        for m in STRUCTURAL.finditer(low, start, end):
+            out.append(m.group("s"))
+            break
+    return out
+
+
+def _value(marker: str, low: str, start: int, end: int) -> tuple[float | None, str | None, bool]:
+    """(value, unit, below) from the first number after the marker that reads as its result."""
+    text = low[start:end]
+    for m in VALUE.finditer(text):
+        if not m.group("v"):
+            continue
+        before = text[max(0, m.start("v") - 8) : m.start("v")]
+        if re.search(r"exon\s*$|\bex\s*$|[a-z.]$", before) or re.match(r"[a-z]", text[m.end() : m.end() + 1]):
+            continue
+        unit = m.group("unit") or ""
+        value = float(m.group("v"))
+        below = bool(m.group("cmp")) and m.group("cmp").strip() in ("<", "less than", "under", "below")
+        if "mut" in unit or (marker == "TMB" and not unit):
+            return value, "mut/Mb", below
+        if marker == "PD-L1":
+            context = low[max(0, start - 30) : start + m.end()]
+            if "cps" in context or "combined positive" in context:
+                return value, "CPS", below
+            if unit or "tps" in context or "proportion" in context:
+                return value, "TPS", below
+            return None, None, False
+        if unit:
+            return value, "%", below
+        return None, None, False
+    return None, None, False
+
+
+def _from_value(marker: str, value: float, below: bool) -> BiomarkerStatus | None:
+    if marker == "TMB":
+        return "negative" if below or value < 10 else "positive"
+    if marker in ("PD-L1", "ER", "PR"):
+        return "negative" if (below and value <= 1) or value < 1 else "positive"
+    return None
+
+
+def _her2(low: str, start: int, end: int, has_low: bool) -> _Reading | None:
+    """HER2 by IHC score and ISH result ('2+ on IHC, FISH not amplified')."""
+    text = low[start:end]
+    score = re.search(
+        r"(?:ihc\s*(?:score\s*)?(?:of\s*)?:?\s*)?(?<![\d.])(?P<s>[0-3])\s*\+|\bihc\s*(?:score\s*)?(?:of\s*)?:?\s*(?P<z>0)\b"
+        r"|^\s*(?:score\s+(?:of\s+)?)?(?P<z2>0)(?!\.?\d|%)",
+        text,
+    )
+    ish = re.search(
+        r"\b(?:fish|(?:s|c|dd)?ish|in\s+situ\s+hybridi[sz]ation)\b[^.;]{0,40}?"
+        r"(?P<r>not\s+amplified|non-?amplified|no\s+amplification|negative|amplified|positive)"
+        r"|(?P<r2>not\s+amplified|non-?amplified|amplified)\b[^.;]{0,10}?\b(?:by\s+)?(?:fish|ish)",
+        text,
+    )
+    if score is None and ish is None:
+        return None
+    reading = _Reading()
+    ish_result = None
+    if ish:
+        r = ish.group("r") or ish.group("r2")
+        ish_result = "negative" if re.match(r"not|non|no\b|negative", r) else "positive"
+    if score is not None:
+        s = int(score.group("s") if score.group("s") is not None else 0)
+        reading.detail = f"IHC {s}+" if s else "IHC 0"
+        reading.method = "IHC"
+        if s == 3:
+            reading.status = "positive"
+        elif s in (0, 1):
+            reading.status = "negative"
+            if s == 1 and has_low:
+                reading.extra.append(("HER2_LOW", "positive", "IHC 1+"))
+        elif ish_result is not None:
+            reading.status = ish_result  # type: ignore[assignment]
+            reading.method = "ISH"
+            reading.detail = f"IHC 2+, ISH {'amplified' if ish_result == 'positive' else 'not amplified'}"
+            if ish_result == "negative" and has_low:
+                reading.extra.append(("HER2_LOW", "positive", "IHC 2+, ISH not amplified"))
+        else:
+            reading.status = "equivocal"
+    elif ish_result is not None:
+        reading.status = ish_result  # type: ignore[assignment]
+        reading.method = "ISH"
+        reading.detail = "ISH amplified" if ish_result == "positive" else "ISH not amplified"
+    return reading
+
+
+class _Group:
+    def __init__(self, members: list[Mention]) -> None:
+        self.members = members
+
+    @property
+    def start(self) -> int:
+        return self.members[0].start
+
+    @property
+    def end(self) -> int:
+        return self.members[-1].end
+
+
+def _merge_same(mentions: list[Mention], low: str) -> list[Mention]:
+    """'PD-L1 (TPS)' and 'HER2/neu' are one mention each."""
+    out: list[Mention] = []
+    for m in mentions:
+        if out and out[-1].id == m.id and re.fullmatch(r"[\s/(]*", low[out[-1].end : m.start]):
+            prev = out[-1]
+            out[-1] = Mention(prev.kind, prev.id, prev.start, m.end, low[prev.start : m.end])
+        else:
+            out.append(m)
+    return out
+
+
+def _groups(mentions: list[Mention], ctx: TextContext) -> list[_Group]:
+    groups: list[_Group] = []
+    for m in mentions:
+        if groups:
+            last = groups[-1].members[-1]
+            between = ctx.low[last.end : m.start]
+            same_sentence = ctx.sentence_of(last.start) == ctx.sentence_of(m.start)
+            if (
+                same_sentence
+                and _SEPARATOR.fullmatch(between)
+                and SUFFIX.match(ctx.low, last.end) is None
+                and not last.text.endswith(("+", "-"))
+            ):
+                groups[-1].members.append(m)
+                continue
+        groups.append(_Group([m]))
+    return groups
+
+
+def _self_reading(m: Mention, kb: KnowledgeBase) -> tuple[BiomarkerStatus | None, bool]:
+    """Status carried by the name itself: ('MSI-high' -> positive, strong), ('ALK fusion' -> noun)."""
+    words = set(
+        re.findall(r"[a-z0-9]+", m.text.replace("wild-type", "wildtype").replace("wild type", "wildtype"))
+    )
+    ident = (
+        {w for w in re.findall(r"[a-z0-9]+", kb.biomarkers[m.id].name.lower())}
+        if m.id in kb.biomarkers
+        else set()
+    )
+    words -= ident - {"high", "low", "positive"}
+    if words & _SELF_NEGATIVE:
+        return "negative", True
+    if words & _SELF_POSITIVE or m.id == "HER2_LOW":
+        return "positive", True
+    if words & _SELF_NOUN or (m.id in kb.biomarkers and kb.biomarkers[m.id].kind == "karyotype"):
+        return "positive", False
+    return None, False
+
+
+def _resolve(after: str, before: str, marker: str) -> BiomarkerStatus | None:
+    """Status from the words after the marker, then before it."""
+    adj = _ADJ_BEFORE.search(before)
+    if adj and not _cues(after)[:1]:
+        return "positive" if adj.group("pos") else "negative"
+    negated_before = _BEFORE_NEG.search(before) is not None
+    cues = _cues(after)
+    for i, (kind, _m) in enumerate(cues):
+        if kind == "noun":
+            for later, _ in cues[i + 1 :]:
+                status = _cue_status(later, marker)
+                if later != "noun" and status is not None:
+                    return status
+            return "negative" if negated_before else "positive"
+        status = _cue_status(kind, marker)
+        if status is not None:
+            if status == "positive" and negated_before:
+                return "negative"
+            return status
+    found = [m for m in _BEFORE_CUE.finditer(before)]
+    if found:
+        kind = found[-1].lastgroup or ""
+        return {"not_tested": "not_tested", "pending": "pending", "pos": "positive", "neg": "negative"}.get(
+            kind
+        )  # type: ignore[return-value]
+    return None
+
+
+def extract(
+    ctx: TextContext, kb: KnowledgeBase, mentions: list[Mention], assertions: dict[tuple[int, int], Assertion]
+) -> list[Biomarker]:
+    """Biomarker results about the patient (relatives' results are left out)."""
+    low = ctx.low
+    usable: list[Mention] = []
+    merged = _merge_same(mentions, low)
+    for m in merged:
+        info = kb.biomarkers.get(m.id)
+        if info is None or info.kind == "serum":
+            continue
+        if m.text in _METHOD_WORDS:
+            s_start, s_end = ctx.sentence_of(m.start)
+            others = [o for o in merged if o is not m and s_start <= o.start < s_end]
+            if m.text != "fish" or others:
+                continue
+        a = assertions.get((m.start, m.end), Assertion())
+        if not a.about_patient or a.hypothetical or ctx.is_excluded(m.start, m.end):
+            continue
+        if _ANTI.search(low[max(0, m.start - 6) : m.start]):
+            continue
+        if _NOT_A_RESULT_AFTER.match(low, m.end) and not SUFFIX.match(low, m.end):
+            continue
+        usable.append(m)
+    out: list[Biomarker] = []
+    all_ends = sorted({m.start for m in usable})
+    for group in _groups(usable, ctx):
+        s_start, s_end = ctx.sentence_of(group.start)
+        nxt = next((p for p in all_ends if p >= group.end), s_end)
+        limit = min(s_end, nxt, group.end + 120)
+        stop = _BOUNDARY.search(low, group.end, limit)
+        after_end = stop.start() if stop else limit
+        prev_ends = [m.end for m in usable if m.end <= group.start and m.start >= s_start]
+        before_start = max([s_start, group.start - 60, *prev_ends])
+        cut = list(re.finditer(r"[;:,]|\band\b|\bbut\b|\bwhich\b|\bthat\b", low[before_start : group.start]))
+        if cut:
+            before_start += cut[-1].end()
+        before = low[before_start : group.start]
+        for i, m in enumerate(group.members):
+            own_after_end = group.members[i + 1].start if i + 1 < len(group.members) else after_end
+            reading = _read(
+                ctx,
+                kb,
+                m,
+                group,
+                before,
+                own_after_end,
+                after_end,
+                assertions.get((m.start, m.end), Assertion()),
+            )
+            if reading is None:
+                continue
+            span_end = max(m.end, own_after_end if reading.status else m.end)
+            prov = ctx.prov(min(m.start, group.start if before.strip() else m.start), span_end)
+            germline = None
+            window = before + low[m.start : max(m.end, own_after_end)]
+            info = kb.biomarkers[m.id]
+            if info.kind == "gene" and GERMLINE.search(window):
+                germline = True
+            elif info.kind == "gene" and SOMATIC.search(window):
+                germline = False
+            out.append(
+                Biomarker(
+                    name=m.id,
+                    status=reading.status or "unknown",
+                    detail=reading.detail,
+                    value=reading.value,
+                    unit=reading.unit,
+                    method=reading.method,
+                    germline=germline,
+                    provenance=[prov],
+                )
+            )
+            for name, status, detail in reading.extra:
+                if name in kb.biomarkers and not any(o.name == name and o.status == status for o in out):
+                    out.append(Biomarker(name=name, status=status, detail=detail, provenance=[prov]))
+    out.extend(_phrases(ctx, kb))
+    return _dedupe(out)
+
+
+def _read(
+    ctx: TextContext,
+    kb: KnowledgeBase,
+    m: Mention,
+    group: _Group,
+    before: str,
+    own_after_end: int,
+    after_end: int,
+    a: Assertion,
+) -> _Reading | None:
+    low, norm = ctx.low, ctx.norm
+    marker = m.id
+    reading = _Reading()
+    gene_words = set(re.findall(r"[a-z0-9]+", m.text))
+    variant = (
+        None
+        if "/" in m.text
+        else next(
+            (
+                w.upper()
+                for w in gene_words
+                if w.startswith(marker.lower())
+                and w != marker.lower()
+                and re.fullmatch(r"[a-z]+\d+[a-z]?", w)
+            ),
+            None,
+        )
+    )
+    info = kb.biomarkers.get(marker)
+    if (
+        info is not None
+        and info.kind == "karyotype"
+        and len(info.aliases) > 3
+        and m.text not in info.name.lower()
+    ):
+        variant = ctx.text[m.start : m.end]
+    if marker == "COO" and m.text in _COO:
+        return _Reading(status="positive", detail=_COO[m.text])
+    if marker == "ERBB2":
+        her2 = _her2(low, m.end, after_end, "HER2_LOW" in kb.biomarkers)
+        if her2 is not None and her2.status is not None:
+            return her2
+    self_status, strong = _self_reading(m, kb)
+    details = _details(norm, low, m.end, own_after_end if own_after_end > m.end else after_end)
+    if not details and re.search(r"\b(?:in|of|affecting)\s+(?:the\s+|an?\s+)?$", before):
+        details = _details(norm, low, group.start - len(before), group.start)
+    own_detail = [w for w in re.findall(r"exon\s*\d+|fusion|rearrangement|amplification", m.text)]
+    detail_parts = [p for p in [variant, *own_detail, *details] if p]
+    reading.detail = " ".join(dict.fromkeys(detail_parts)) or None
+    for name, pattern in METHOD:
+        window = low[max(0, group.start - len(before)) : after_end]
+        if pattern.search(window):
+            reading.method = name
+            break
+    value, unit, below = _value(marker, low, m.end, after_end)
+    if value is not None:
+        reading.value, reading.unit = (0.0 if below and value <= 1 else value), unit
+        if marker == "PD-L1" and below and value <= 1:
+            reading.value = 0.0
+    suffix = SUFFIX.match(low, m.end)
+    after_text = low[m.end : own_after_end] if own_after_end > m.end else ""
+    group_after = low[group.end : after_end]
+    status: BiomarkerStatus | None = None
+    if _BEFORE_SKIP.search(before) and not (suffix and suffix.lastgroup in ("plus", "minus")):
+        return None
+    if strong and self_status is not None:
+        status = self_status
+        late = _LATE_RESULT.match(low, m.end)
+        if late:
+            status = "negative" if late.group("r").startswith(("neg", "not", "ruled")) else "pending"
+        elif status == "positive" and _BEFORE_NEG.search(before):
+            status = "negative"
+    elif m.text.endswith(("+", "-")):
+        status = "positive" if m.text.endswith("+") else "negative"
+    elif suffix is not None and suffix.lastgroup in ("plus", "minus", "ihc"):
+        status = "negative" if suffix.lastgroup == "minus" else "positive"
+        if suffix.lastgroup == "ihc":
+            status = "positive" if suffix.group("ihc") in ("2", "3") else "negative"
+    else:
+        own_cues = _cues(after_text or group_after)
+        if details and not own_cues:
+            status = "negative" if _BEFORE_NEG.search(before) else "positive"
+        else:
+            status = _resolve(after_text or group_after, before, marker)
+        if status is None and after_text and m is not group.members[-1]:
+            status = _resolve(group_after, before, marker)
+        if status is None and self_status is not None:
+            status = "negative" if _BEFORE_NEG.search(before) else self_status
+        if status is None and value is not None:
+            status = _from_value(marker, value, below)
+        if status is None and detail_parts and (details or own_detail):
+            status = "negative" if _BEFORE_NEG.search(before) else "positive"
+        if status is None and a.negated:
+            status = "negative"
+    if status is None:
+        if value is not None:
+            reading.status = "unknown"
+            return reading
+        return None
+    if status == "negative" and marker == "PD-L1" and reading.value is None:
+        reading.value = 0.0
+    if status in ("not_tested", "pending", "unknown") and not variant:
+        reading.detail = None
+    reading.status = status
+    if marker == "HER2_LOW" and status == "positive" and "ERBB2" in kb.biomarkers:
+        reading.extra.append(("ERBB2", "negative", "HER2-low"))
+    info = kb.biomarkers.get(marker)
+    if info is not None and info.members and status == "negative":
+        reading.extra.extend((member, "negative", None) for member in info.members)
+    return reading
+
+
+def _phrases(ctx: TextContext, kb: KnowledgeBase) -> list[Biomarker]:
+    """Results named by a phrase rather than a marker: 'triple negative', 'HR+', 'loss of MLH1'."""
+    out: list[Biomarker] = []
+    low = ctx.low
+
+    def add(name: str, status: BiomarkerStatus, m: re.Match[str], detail: str | None = None) -> None:
+        if name in kb.biomarkers and not ctx.is_excluded(m.start(), m.end()):
+            before = low[max(0, m.start() - 30) : m.start()]
+            if status == "positive" and re.search(r"\b(?:no|not|without)\s+(?:\w+\s+)?$", before):
+                status = "negative"
+            out.append(
+                Biomarker(name=name, status=status, detail=detail, provenance=[ctx.prov(m.start(), m.end())])
+            )
+
+    for m in TRIPLE_NEGATIVE.finditer(low):
+        for name in ("ER", "PR", "ERBB2"):
+            add(name, "negative", m)
+    for m in HORMONE_RECEPTOR.finditer(low):
+        if "hr" in m.group().split()[0] and not ctx.norm[m.start() : m.start() + 2].isupper():
+            continue
+        s = m.group("s") or ""
+        if s.startswith(("+", "pos", "sens")):
+            add("ER", "positive", m)
+        else:
+            add("ER", "negative", m)
+            add("PR", "negative", m)
+    for m in GERMLINE_TEST.finditer(low):
+        r = m.group("r")
+        status: BiomarkerStatus = (
+            "negative"
+            if r in ("negative", "normal")
+            else "pending"
+            if r == "pending"
+            else "not_tested"
+            if r.startswith("not")
+            else "positive"
+        )
+        for name in ("DNA_GERMLINE",):
+            if name in kb.biomarkers and not ctx.is_excluded(m.start(), m.end()):
+                out.append(
+                    Biomarker(
+                        name=name, status=status, germline=True, provenance=[ctx.prov(m.start(), m.end())]
+                    )
+                )
+    for m in MMR_LOSS.finditer(low):
+        add("MSI", "positive", m, detail=m.group().strip())
+    for m in MMR_INTACT.finditer(low):
+        add("MSI", "negative", m)
+    return out
+
+
+def _dedupe(found: list[Biomarker]) -> list[Biomarker]:
+    out: list[Biomarker] = []
+    for b in found:
+        same = next(
+            (
+                o
+                for o in out
+                if (o.name, o.status, o.detail, o.value) == (b.name, b.status, b.detail, b.value)
+                or (o.name == b.name and o.status == b.status and b.detail is None and b.value is None)
+            ),
+            None,
+        )
+        if same is not None:
+            same.provenance = [*same.provenance, *b.provenance]
+            continue
+        better = next(
+            (
+                o
+                for o in out
+                if o.name == b.name and o.status == b.status and o.detail is None and o.value is None
+            ),
+            None,
+        )
+        if better is not None:
+            out[out.index(better)] = b.model_copy(update={"provenance": [*b.provenance, *better.provenance]})
+            continue
+        out.append(b)
+    return out

@@ -1,0 +1,377 @@
+"""Regular expressions for the numbers and codes of a cancer summary: stage, TNM, grade and the
+disease-specific scores (Gleason, PSA, Breslow, IPI, ISS, Oncotype, Child-Pugh, BCLC...).
+
+Patterns run on the lower-cased copy of the text unless they say otherwise (TNM and 'G2' need the
+capitals as written). Each finder returns values with the character span they were read from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+NUM = r"\d+(?:\.\d+)?"
+_FILL = r"(?:\s*(?:of|is|was|were|=|:|at|score|level|value|now|currently|about|around|~|approximately))*\s*"
+
+ROMAN = {
+    "0": "0",
+    "i": "I",
+    "ii": "II",
+    "iii": "III",
+    "iv": "IV",
+    "1": "I",
+    "2": "II",
+    "3": "III",
+    "4": "IV",
+    "zero": "0",
+    "one": "I",
+    "two": "II",
+    "three": "III",
+    "four": "IV",
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    value: float | str
+    start: int
+    end: int
+
+
+def _num(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) < 1e9 else None
+
+
+# --- stage, TNM, grade -------------------------------------------------------------------------
+
+STAGE = re.compile(
+    r"\b(?:(?:ajcc|clinical|pathologic(?:al)?|path|overall|prognostic|ann arbor)\s+)?stage[ds]?"
+    r"(?:\s+group)?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)"
+    r"(?P<num>iv|iii|ii|i|zero|one|two|three|four|[0-4])"
+    r"(?:\s*-?\s*(?P<sub>[abc][12]?|s))?(?![\w+])"
+)
+_NOT_CANCER_STAGE = re.compile(
+    r"(?:ckd|kidney|renal|pressure|decubitus|ulcer|heart failure|hypertension|copd|gold|liver fibrosis)"
+)
+FIGO = re.compile(
+    r"\bfigo(?:\s+\d{4})?\s*(?:stage\s*)?(?::\s*|(?:is|was|of)\s+)?"
+    r"(?P<num>iv|iii|ii|i|[1-4])(?:\s*-?\s*(?P<sub>[abc][12]?))?(?![\w+])"
+)
+EXTENT = re.compile(r"\b(?P<v>limited|extensive)[- ]stage\b|\bstage\s*:?\s*(?P<v2>limited|extensive)\b")
+
+TNM = re.compile(
+    r"(?<![A-Za-z0-9])(?P<tp>yp|yc|rp|[cpyra])?T(?P<t>[0-4X]|is)(?P<ts>[a-d]?[0-9]?(?:\((?:m|\d+)\))?)"
+    r"(?:\s*,?\s*(?P<np>yp|[cp])?N(?P<n>[0-3X])(?P<ns>[a-c]?(?:mi)?(?:\((?:i[+-]|mi|sn|f)\))?))?"
+    r"(?:\s*,?\s*(?P<mp>[cp])?M(?P<m>[01X])(?P<ms>[a-d]?[01]?(?:\(\d\))?))?(?![A-Za-z0-9])"
+)
+_CANCER_AFTER = re.compile(
+    r"\s+(?:[\w-]+\s+){0,2}?(?:carcinoma|cancer|tumou?r|disease|lesion|melanoma|sarcoma|adenocarcinoma)\b",
+    re.IGNORECASE,
+)
+NM_PAIR = re.compile(
+    r"(?<![A-Za-z0-9])N(?P<n>[0-3X])(?P<ns>[a-c]?)\s*,?\s*M(?P<m>[01X])(?P<ms>[a-c]?)(?![A-Za-z0-9])"
+)
+N_ALONE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<p>yp|[cp])N(?P<n>[0-3X])(?P<ns>[a-c]?(?:mi)?(?:\((?:i[+-]|mi|sn|f)\))?)"
+    r"|N(?P<n2>[0-3])(?P<ns2>[a-c]?)(?=\s+(?:disease|nodal|nodes?|status)))(?![A-Za-z0-9])"
+)
+M_ALONE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<p>[cp])M(?P<m>[01X])(?P<ms>[a-d]?)|M1(?P<ms2>[a-d])"
+    r"|M(?P<m3>[01])(?=\s+(?:disease|status)))(?![A-Za-z0-9])"
+)
+
+GRADE = re.compile(
+    r"\b(?:(?:nottingham|histologic(?:al)?|nuclear|who|figo|fuhrman|tumou?r)\s+)?grade"
+    r"(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<g>[1-4]|iv|iii|ii|i)(?:\s*(?:/|of|out of)\s*[34])?"
+    r"(?![\w+])(?!\s*(?:-\s*)?(?:neuropathy|toxicity|rash|diarrh|fatigue|nausea|reaction))"
+)
+G_CODE = re.compile(r"(?<![A-Za-z0-9])G(?P<g>[1-4])(?![A-Za-z0-9])")
+GRADE_WORD = re.compile(r"\b(?P<g>high|low|intermediate)[- ]grade\b")
+DIFFERENTIATION = re.compile(r"\b(?P<d>well|moderately|poorly|un)[- ]?differentiated\b")
+_GRADE_NUM = {"1": "1", "2": "2", "3": "3", "4": "4", "i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_DIFF = {"well": "1", "moderately": "2", "poorly": "3", "un": "4"}
+
+
+def stages(low: str) -> Iterator[Hit]:
+    for m in STAGE.finditer(low):
+        around = low[max(0, m.start() - 25) : m.end() + 25]
+        if _NOT_CANCER_STAGE.search(around):
+            continue
+        sub = (m.group("sub") or "").upper()
+        yield Hit("stage", ROMAN[m.group("num")] + sub, m.start(), m.end())
+
+
+def figo(low: str) -> Iterator[Hit]:
+    for m in FIGO.finditer(low):
+        yield Hit("figo", ROMAN[m.group("num")] + (m.group("sub") or "").upper(), m.start(), m.end())
+
+
+def tnm(norm: str) -> Iterator[Hit]:
+    """TNM categories without the c/p/y prefixes ('pT2N1M0' gives T2, N1, M0)."""
+    for m in TNM.finditer(norm):
+        has_n, has_m = m.group("n") is not None, m.group("m") is not None
+        bare_ok = (
+            bool(re.fullmatch(r"[a-d]\d?", m.group("ts") or ""))
+            or re.search(r"\bstage\s*$", norm[max(0, m.start() - 8) : m.start()], re.IGNORECASE) is not None
+            or _CANCER_AFTER.match(norm, m.end()) is not None
+        )
+        if not (m.group("tp") or has_n or has_m or bare_ok):
+            continue
+        yield Hit("t", "T" + m.group("t") + re.sub(r"\(m\)", "", m.group("ts")), m.start(), m.end())
+        if has_n:
+            yield Hit("n", "N" + m.group("n") + m.group("ns"), m.start(), m.end())
+        if has_m:
+            yield Hit("m", "M" + m.group("m") + m.group("ms"), m.start(), m.end())
+    for m in NM_PAIR.finditer(norm):
+        if re.search(r"T[0-4X][a-d]?\d?\s*,?\s*$", norm[max(0, m.start() - 6) : m.start()]):
+            continue
+        yield Hit("n", "N" + m.group("n") + m.group("ns"), m.start(), m.end())
+        yield Hit("m", "M" + m.group("m") + m.group("ms"), m.start(), m.end())
+    for m in N_ALONE.finditer(norm):
+        if m.group("n") is not None:
+            yield Hit("n", "N" + m.group("n") + m.group("ns"), m.start(), m.end())
+        else:
+            yield Hit("n", "N" + m.group("n2") + m.group("ns2"), m.start(), m.end())
+    for m in M_ALONE.finditer(norm):
+        if m.group("m") is not None:
+            yield Hit("m", "M" + m.group("m") + m.group("ms"), m.start(), m.end())
+        elif m.group("ms2") is not None:
+            yield Hit("m", "M1" + m.group("ms2"), m.start(), m.end())
+        else:
+            yield Hit("m", "M" + m.group("m3"), m.start(), m.end())
+
+
+def grades(norm: str, low: str) -> Iterator[Hit]:
+    for m in GRADE.finditer(low):
+        before = low[max(0, m.start() - 12) : m.start()]
+        if "gleason" in before or "isup" in before:
+            continue
+        yield Hit("grade", _GRADE_NUM[m.group("g")], m.start(), m.end())
+    for m in G_CODE.finditer(norm):
+        yield Hit("grade", m.group("g"), m.start(), m.end())
+    for m in GRADE_WORD.finditer(low):
+        yield Hit("grade", m.group("g"), m.start(), m.end())
+    for m in DIFFERENTIATION.finditer(low):
+        yield Hit("grade", _DIFF[m.group("d")], m.start(), m.end())
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+GLEASON = re.compile(
+    r"\b(?:gleason|gs)(?:\s+(?:score|sum|grade))?"
+    + _FILL
+    + r"(?:(?P<a>[1-5])\s*\+\s*(?P<b>[1-5])(?:\s*=\s*(?P<s1>\d{1,2}))?"
+    r"|(?P<s2>\d{1,2})(?:\s*\(\s*(?P<a2>[1-5])\s*\+\s*(?P<b2>[1-5])\s*\))?)(?!\.?\d)"
+)
+GRADE_GROUP = re.compile(
+    r"\b(?:grade\s+group|gg|isup\s+grade(?:\s+group)?|isup(?:\s+gg)?|who\s+grade\s+group)"
+    r"(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<g>[1-5])(?!\.?\d)"
+)
+_GROUP_OF = {(3, 3): 1, (3, 4): 2, (4, 3): 3, (4, 4): 4, (3, 5): 4, (5, 3): 4}
+
+
+def grade_group_of(a: int, b: int) -> int | None:
+    """ISUP grade group from the two Gleason patterns (a definition, not an estimate)."""
+    if a + b <= 6:
+        return 1
+    if a + b >= 9:
+        return 5
+    return _GROUP_OF.get((a, b))
+
+
+def _numbered(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern + _FILL + r"(?:to\s+)?(?P<v>" + NUM + r")(?!\.?\d)")
+
+
+PSA = _numbered(
+    r"\bpsa\b(?:\s+(?:level|value|result|test))?(?:\s+(?:had\s+)?(?:risen|rose|went\s+up|was\s+up))?"
+)
+BRESLOW = re.compile(
+    r"\bbreslow(?:\s+(?:depth|thickness))?(?:\s+(?:depth|thickness))?"
+    + _FILL
+    + r"(?P<v>"
+    + NUM
+    + r")\s*mm\b|\b(?P<v2>"
+    + NUM
+    + r")\s*mm\s+(?:breslow|thick\b|in\s+thickness)"
+)
+ULCERATION = re.compile(
+    r"\b(?P<neg>no|without|non-?|absence\s+of|not)\s*(?:\w+\s+)?ulcerat\w*"
+    r"|\bulcerat(?:ed|ion)(?:\s*(?::\s*|\s+(?:is|was)\s+)(?P<post>absent|present|not\s+identified|none|no|yes|seen))?"
+)
+IPI = re.compile(r"\b(?P<k>r-ipi|cns-ipi|flipi|mipi|ipi)(?:\s+score)?" + _FILL + r"(?P<v>[0-6])(?!\.?\d)")
+ISS = re.compile(
+    r"\b(?P<k>r-iss|r\s+iss|riss|iss)(?:\s+stage)?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)"
+    r"(?P<v>iii|ii|i|[1-3])(?![\w+])"
+)
+MITOTIC = re.compile(r"\bmitos[ei]s|\bmitotic\s+(?:rate|count|index|activity)")
+MITOTIC_VALUE = re.compile(r"\s*(?:of|is|was|=|:)?\s*(?P<lt><\s*)?(?P<v>" + NUM + r")\s*(?:/|per)\s*")
+SIZE = re.compile(
+    r"(?<![\d.])(?P<dims>"
+    + NUM
+    + r"(?:\s*(?:x|by|\*)\s*"
+    + NUM
+    + r")*)\s*(?P<u>cm|mm|centimet(?:er|re)s?|millimet(?:er|re)s?)\b"
+)
+_SIZE_CONTEXT = re.compile(
+    r"tumou?r|mass|lesion|nodule|cancer|carcinoma|\w*sarcoma|\w*oma\b|primary|lump|"
+    r"measur|size|growth|gist|\bidc\b|\bilc\b|dcis|across|removed|resected"
+)
+_SIZE_NOT = re.compile(
+    r"node|margin|breslow|metasta|mets\b|deposit|effusion|thick|depth|cyst|stone|polyp|aneurysm|"
+    r"from\s+the|verge|away|spot|gy\b|apart|dose|sessions?|fractions?"
+)
+NODES_A = re.compile(
+    r"(?<![\d/.])(?P<p>\d{1,2})\s*(?:/|of|out\s+of)\s*(?P<t>\d{1,2})(?!\.?\d|/)\s+"
+    r"(?:(?:sentinel|axillary|regional|pelvic|removed|examined|sampled|resected|lymph)\s+){0,3}"
+    r"(?:lymph\s+)?(?:nodes?|ln)\b(?P<rest>[^.;]{0,30})"
+)
+NODES_B = re.compile(
+    r"\b(?:sentinel\s+)?(?:lymph\s+)?(?:nodes?|ln|slnb)\b(?P<mid>[^.;0-9]{0,30}?)"
+    r"(?<![\d/.])(?P<p>\d{1,2})\s*(?:/|of|out\s+of)\s*(?P<t>\d{1,2})(?!\.?\d|/)(?P<rest>[^.;]{0,20})"
+)
+NODE_NEGATIVE = re.compile(
+    r"\bnode[- ]negative\b|\b(?:lymph\s+)?nodes?\s+(?:\w+\s+){0,2}(?:were|was|are|is)\s+(?:all\s+)?"
+    r"(?:negative|clear|free|benign|uninvolved)\b|\bno\s+(?:lymph\s+)?(?:node|nodal)\s+(?:involvement|spread|disease)"
+    r"|\bno\s+(?:cancer|spread|tumou?r)\s+(?:in|to)\s+(?:the\s+|my\s+|her\s+|his\s+|any\s+)?(?:lymph\s+)?nodes\b"
+)
+NODE_POSITIVE = re.compile(
+    r"\bnode[- ]positive\b"
+    r"|\b(?:lymph\s+)?nodes?\s+(?:\w+\s+){0,2}(?:were|was|are|is)\s+(?:positive|involved)\b"
+    r"|\b(?:spread|spreading|metastas[ie]s|metastatic)\s+(?:\w+\s+){0,2}(?:to|in)\s+"
+    r"(?:the\s+|my\s+|her\s+|his\s+|\w+\s+)?(?:\w+\s+)?lymph\s+nodes?\b"
+    r"|\bpositive\s+(?:lymph\s+)?nodes?\b"
+)
+ONCOTYPE = re.compile(
+    r"\b(?:oncotype(?:\s*dx)?(?:\s+recurrence)?(?:\s+score)?|recurrence\s+score|rs)\b"
+    + _FILL
+    + r"(?:\(rs\)\s*)?(?:of\s+)?(?P<v>\d{1,3})(?!\.?\d|%)"
+)
+MAMMAPRINT = re.compile(r"\bmammaprint\b(?:\s+\w+){0,3}?\s+(?P<v>ultra[- ]?low|low|high)\b")
+CHILD_PUGH = re.compile(
+    r"\bchild[- ]?pugh(?:[- ]turcotte)?(?:\s+(?:class|score|grade|stage))?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)"
+    r"(?:(?P<c>[abc])(?:\s*-?\s*(?P<n>\d{1,2}))?|(?P<n2>\d{1,2}))(?![\w+])"
+)
+BCLC = re.compile(r"\bbclc(?:\s+(?:stage|class))?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<v>0|[a-d])(?![\w+])")
+RISK_GROUP = re.compile(
+    r"\b(?P<g>very[- ]low|low|favou?rable[- ]intermediate|unfavou?rable[- ]intermediate|intermediate|"
+    r"very[- ]high|high)[- ]risk(?:\s+(?:[\w-]+\s+){0,2}?(?:cancer|disease|group|category|prostate|tumou?r|"
+    r"gist|melanoma|myeloma)\b|(?=\s*(?:[.,;)]|$)))"
+)
+
+
+def _child_pugh_class(points: int) -> str | None:
+    if 5 <= points <= 6:
+        return "A"
+    if 7 <= points <= 9:
+        return "B"
+    if 10 <= points <= 15:
+        return "C"
+    return None
+
+
+def scores(low: str) -> Iterator[Hit]:
+    """Disease-specific scores, keyed as the knowledge base names them."""
+    for m in GLEASON.finditer(low):
+        a, b = m.group("a") or m.group("a2"), m.group("b") or m.group("b2")
+        total = int(a) + int(b) if a and b else int(m.group("s1") or m.group("s2") or 0)
+        if not 2 <= total <= 10:
+            continue
+        yield Hit("gleason", float(total), m.start(), m.end())
+        if a and b:
+            yield Hit("gleason_pattern", f"{a}+{b}", m.start(), m.end())
+            group = grade_group_of(int(a), int(b))
+            if group is not None:
+                yield Hit("grade_group", float(group), m.start(), m.end())
+    for m in GRADE_GROUP.finditer(low):
+        yield Hit("grade_group", float(m.group("g")), m.start(), m.end())
+    for m in PSA.finditer(low):
+        value = _num(m.group("v"))
+        if value is not None:
+            yield Hit("psa", value, m.start(), m.end())
+    for m in BRESLOW.finditer(low):
+        value = _num(m.group("v") or m.group("v2"))
+        if value is not None and value < 100:
+            yield Hit("breslow_mm", value, m.start(), m.end())
+    for m in ULCERATION.finditer(low):
+        post = m.group("post") or ""
+        absent = bool(m.group("neg")) or post.startswith(("absent", "not", "none", "no"))
+        yield Hit("ulceration", "absent" if absent else "present", m.start(), m.end())
+    for m in IPI.finditer(low):
+        yield Hit(m.group("k").replace("-", "_"), float(m.group("v")), m.start(), m.end())
+    for m in ISS.finditer(low):
+        key = "iss" if m.group("k") == "iss" else "riss"
+        yield Hit(key, ROMAN[m.group("v")], m.start(), m.end())
+    for m in MITOTIC.finditer(low):
+        v = MITOTIC_VALUE.match(low, m.end())
+        if v:
+            value = _num(v.group("v"))
+            if value is not None:
+                yield Hit("mitotic_rate", f"<{v.group('v')}" if v.group("lt") else value, m.start(), v.end())
+    for m in ONCOTYPE.finditer(low):
+        value = _num(m.group("v"))
+        if value is not None and value <= 100:
+            yield Hit("oncotype_rs", value, m.start(), m.end())
+    for m in MAMMAPRINT.finditer(low):
+        yield Hit("mammaprint", m.group("v").replace(" ", "-"), m.start(), m.end())
+    for m in CHILD_PUGH.finditer(low):
+        if m.group("c"):
+            value = m.group("c").upper() + (m.group("n") or "")
+        else:
+            cls = _child_pugh_class(int(m.group("n2")))
+            if cls is None:
+                continue
+            value = cls + m.group("n2")
+        yield Hit("child_pugh", value, m.start(), m.end())
+    for m in BCLC.finditer(low):
+        yield Hit("bclc", m.group("v").upper(), m.start(), m.end())
+
+
+def sizes(low: str) -> Iterator[Hit]:
+    """Largest dimension of the tumour in cm, when the words around say it is the tumour."""
+    for m in SIZE.finditer(low):
+        before = low[max(0, m.start() - 40) : m.start()]
+        after = low[m.end() : m.end() + 30]
+        if not _SIZE_CONTEXT.search(before + after) or _SIZE_NOT.search(before[-25:] + " " + after[:16]):
+            continue
+        dims = [_num(d) for d in re.findall(NUM, m.group("dims"))]
+        values = [d for d in dims if d is not None]
+        if not values:
+            continue
+        size = max(values) / (10 if m.group("u").startswith("m") else 1)
+        if 0 < size < 100:
+            yield Hit("size_cm", round(size, 2), m.start(), m.end())
+
+
+def nodes(low: str) -> Iterator[Hit]:
+    """Positive and examined lymph node counts; node status words."""
+    for pattern in (NODES_A, NODES_B):
+        for m in pattern.finditer(low):
+            p, t = int(m.group("p")), int(m.group("t"))
+            if t == 0 or p > t:
+                continue
+            rest = (m.groupdict().get("mid") or "") + m.group("rest")
+            positive = t - p if re.search(r"negative|benign|free|clear|uninvolved", rest) else p
+            yield Hit("nodes_positive", float(positive), m.start(), m.end())
+            yield Hit("nodes_examined", float(t), m.start(), m.end())
+    for m in NODE_NEGATIVE.finditer(low):
+        yield Hit("node_status", "negative", m.start(), m.end())
+    for m in NODE_POSITIVE.finditer(low):
+        yield Hit("node_status", "positive", m.start(), m.end())
+
+
+def risk_groups(low: str) -> Iterator[Hit]:
+    for m in RISK_GROUP.finditer(low):
+        g = m.group("g").replace("-", " ").replace("favourable", "favorable")
+        yield Hit("risk_group", g, m.start(), m.end())
+
+
+def extents(low: str) -> Iterator[Hit]:
+    for m in EXTENT.finditer(low):
+        yield Hit("extent", m.group("v") or m.group("v2"), m.start(), m.end())

@@ -1,0 +1,388 @@
+"""Treatments in free text: what is proposed now (the plan) and what was already given (history).
+
+Treatments are found as knowledge-base drugs and regimens, and as modality words ('chemo',
+'SBRT', 'lobectomy', 'active surveillance'). Within a clause, drugs of one modality make one plan
+item; a regimen brings its drugs. The status comes from the nearest cue ('recommends' -> proposed,
+'I had' -> done, 'currently on' -> ongoing), the intent from words such as 'adjuvant' or 'before
+surgery'. Negated ('no chemotherapy is planned') and hypothetical ('if it comes back') treatments
+are not plan items.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from secondopinion.case import Intent, Modality, PlanItem, PlanStatus
+from secondopinion.intake import text_treatment_words as w
+from secondopinion.intake.text_pipeline import Assertion
+from secondopinion.intake.text_spans import TextContext, clauses
+from secondopinion.intake.text_vocab import Mention
+from secondopinion.knowledge.schema import KnowledgeBase
+
+
+@dataclass
+class _Treat:
+    modality: str
+    start: int
+    end: int
+    drugs: tuple[str, ...] = ()
+    regimen: str | None = None
+    procedure: str | None = None
+    text: str = ""
+    done_word: bool = False  # 'resected', 'excised': the word itself says it was done
+    qualified: bool = False  # 'primary debulking', 'comprehensive staging surgery': a real operation
+
+
+def candidates(
+    ctx: TextContext, kb: KnowledgeBase, drugs: list[Mention], regimens: list[Mention]
+) -> list[_Treat]:
+    """Every treatment mention, before deciding what it means."""
+    low, norm = ctx.low, ctx.norm
+    found: list[_Treat] = []
+    for m in regimens:
+        reg = kb.regimens[m.id]
+        found.append(_Treat(_regimen_modality(reg.drugs, kb), m.start, m.end, tuple(reg.drugs), reg.id))
+    for m in drugs:
+        if re.fullmatch(r"[a-z]{1,3}", m.text) and re.match(
+            r"\s*(?:score\s*)?(?:of\s*|is\s*|=\s*)?\d", low[m.end :]
+        ):
+            continue  # 'IPI 3' is a score, not ipilimumab
+        found.append(_Treat(kb.drugs[m.id].modality, m.start, m.end, (m.id,)))
+    for pattern, modality in w.KEYWORDS:
+        for k in pattern.finditer(low):
+            if modality == "ablation" and re.search(
+                r"(?:iodine|rai\)?)\s*$", low[max(0, k.start() - 12) : k.start()]
+            ):
+                continue
+            found.append(_Treat(modality, k.start(), k.end()))
+    for k in w.ABBR_RE.finditer(norm):
+        found.append(_Treat(w.ABBREVIATIONS[k.group()], k.start(), k.end()))
+    for k in w.PROCEDURE.finditer(low):
+        core = re.sub(r"\s+", " ", k.group("core"))
+        text = re.sub(r"\s+", " ", k.group()).strip()
+        done_word = core in w.PAST_PARTICIPLES
+        generic = core in w.GENERIC_SURGERY or done_word or core == "debulking"
+        proc = None if generic else text
+        if core in ("resection", "resections", "resected", "excision", "excisions", "excised"):
+            proc = "resection" if core.startswith("resect") else "excision"
+            if not done_word:
+                proc = text.rstrip("s")
+        found.append(
+            _Treat("surgery", k.start(), k.end(), procedure=proc, done_word=done_word, qualified=bool(k.group("adj")))
+        )
+    for k in w.HAD_REMOVED.finditer(low):
+        found.append(_Treat("surgery", k.end() - len("removed"), k.end(), done_word=True))
+    for k in w.SURGERY_ABBR_RE.finditer(norm):
+        found.append(_Treat("surgery", k.start(), k.end(), procedure=w.SURGERY_ABBREVIATIONS[k.group()]))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    out: list[_Treat] = []
+    for t in found:
+        if out and t.start < out[-1].end:
+            continue  # inside a longer mention ('chemo' in 'chemoradiation')
+        t.text = ctx.text[t.start : t.end]
+        out.append(t)
+    return out
+
+
+def _regimen_modality(drug_ids: list[str], kb: KnowledgeBase) -> str:
+    mods = [kb.drugs[d].modality for d in drug_ids if d in kb.drugs]
+    if "chemotherapy" in mods or not mods:
+        return "chemotherapy"
+    return mods[0]
+
+
+def _status(low: str, clause: tuple[int, int], pos: int) -> PlanStatus | None:
+    """Nearest cue before the mention in its clause, else the first after it."""
+    best: tuple[int, PlanStatus] | None = None
+    for pattern, status in ((w.PROPOSED, "proposed"), (w.DONE, "done"), (w.ONGOING, "ongoing")):
+        for m in pattern.finditer(low, clause[0], pos):
+            if best is None or m.start() > best[0] or (m.start() == best[0] and status == "ongoing"):
+                best = (m.start(), status)  # type: ignore[assignment]
+    if best is not None:
+        return best[1]
+    after: tuple[int, PlanStatus] | None = None
+    for pattern, status in ((w.PROPOSED, "proposed"), (w.DONE, "done"), (w.ONGOING, "ongoing")):
+        m = pattern.search(low, pos, clause[1])
+        if m and (after is None or m.start() < after[0]):
+            after = (m.start(), status)  # type: ignore[assignment]
+    return after[1] if after else None
+
+
+def _negated(low: str, t: _Treat, clause: tuple[int, int], a: Assertion) -> bool:
+    before = low[max(clause[0], t.start - 40) : t.start]
+    after = low[t.end : min(clause[1], t.end + 40)]
+    if w.NOT_PLANNED.search(before):
+        return True
+    if w.NEGATED_BEFORE.search(before) or w.NEGATED_AFTER.search(after):
+        return not re.search(
+            r"\bnot\s+only\b|\bnot\s+sure\b|\bnot\s+certain\b|\bno\s+doubt\b|"
+            r"\bnever\s+(?:had|smoked)\b",
+            before[-25:] + after[:20],
+        )
+    return a.negated and not re.search(r"\b(?:recommend|plan|will|should|offer)\w*", after[:30])
+
+
+def extract(
+    ctx: TextContext, kb: KnowledgeBase, treats: list[_Treat], assertions: dict[tuple[int, int], Assertion]
+) -> tuple[list[PlanItem], list[PlanItem]]:
+    """(plan, history) from the treatment mentions."""
+    low = ctx.low
+    plan: list[PlanItem] = []
+    history: list[PlanItem] = []
+    plan_stated = w.PROPOSED.search(low) is not None
+    for s_start, s_end in ctx.sents:
+        in_sentence = [t for t in treats if s_start <= t.start < s_end]
+        if not in_sentence or w.OTHER_OPINION.match(low, s_start):
+            continue
+        question = ctx.text[s_start:s_end].rstrip().endswith("?")
+        sentence_cue = any(p.search(low, s_start, s_end) for p in (w.PROPOSED, w.DONE, w.ONGOING))
+        after_surgery = before_surgery = False
+        inherited: PlanStatus | None = None
+        carry: Intent | None = None
+        kept_all: list[tuple[_Treat, PlanStatus, tuple[int, int]]] = []
+        for c_start, c_end in clauses(low, s_start, s_end):
+            clause_status: PlanStatus | None = None
+            for t in (t for t in in_sentence if c_start <= t.start < c_end):
+                a = assertions.get((t.start, t.end), Assertion())
+                if not a.about_patient or a.hypothetical or ctx.is_excluded(t.start, t.end):
+                    continue
+                if _negated(low, t, (c_start, c_end), a):
+                    continue
+                before = low[max(c_start, t.start - 40) : t.start]
+                forced: PlanStatus | None = None
+                if t.modality == "surgery":
+                    ref = re.search(
+                        r"\b(after|following|post|before|prior\s+to|ahead\s+of|until)\s+"
+                        r"(?:[\w/-]+\s+){0,3}$",
+                        before,
+                    )
+                    if ref:
+                        is_after = ref.group(1) in ("after", "following", "post")
+                        specific = (
+                            t.procedure is not None
+                            or t.qualified
+                            or re.search(r"\b(?:my|her|his)\b", ref.group())
+                        )
+                        after_surgery |= is_after
+                        before_surgery |= not is_after
+                        if not specific:
+                            continue
+                        if is_after:
+                            forced = "done"
+                if t.done_word:
+                    forced = "done"
+                status = forced or _status(low, (c_start, c_end), t.start)
+                if question and status == "proposed" and not w.FIRM_PROPOSAL.search(low, s_start, s_end):
+                    continue  # 'Do I really need chemo?' asks; it does not report a plan
+                if status is None and w.AFTER_PHRASE.search(low, c_start, t.start):
+                    status = "done"
+                if status is None:
+                    status = clause_status or inherited
+                elif forced is None:
+                    clause_status = clause_status or status
+                if status is None:
+                    if question:
+                        continue
+                    if w.PAST.search(low, s_start, s_end) or (plan_stated and not sentence_cue):
+                        status = "done"
+                    else:
+                        status = "proposed"
+                kept_all.append((t, status, (c_start, c_end)))
+            if clause_status:
+                inherited = clause_status
+        items = _items(ctx, kb, kept_all, (s_start, s_end))
+        for item, status, has_surgery_before in items:
+            if item.intent == "unknown" and item.modality != "surgery" and status != "done":
+                if after_surgery:
+                    item = item.model_copy(update={"intent": "adjuvant"})
+                elif before_surgery:
+                    item = item.model_copy(update={"intent": "neoadjuvant"})
+                elif carry and not has_surgery_before:
+                    item = item.model_copy(update={"intent": carry})
+            if item.intent in ("neoadjuvant", "adjuvant") and item.modality != "surgery":
+                carry = item.intent
+            (history if status == "done" else plan).append(item)
+    return _dedupe(plan), _dedupe(history)
+
+
+def _items(
+    ctx: TextContext,
+    kb: KnowledgeBase,
+    kept: list[tuple[_Treat, PlanStatus, tuple[int, int]]],
+    sentence: tuple[int, int],
+) -> list[tuple[PlanItem, PlanStatus, bool]]:
+    """Plan items of one sentence: within a clause, drugs grouped by modality; regimens with
+    their drugs; a drug already named by a regimen ('TCHP (docetaxel, carboplatin, Herceptin)')
+    adds nothing."""
+    low = ctx.low
+    prov = ctx.prov(*sentence)
+    built: list[dict[str, object]] = []
+    covered: set[str] = set()
+    for t, status, clause in kept:
+        if t.drugs and not t.regimen and set(t.drugs) <= covered:
+            continue
+        covered.update(t.drugs)
+        modalities = ["radiation", "chemotherapy"] if t.modality == "chemoradiation" else [t.modality]
+        for modality in modalities:
+            existing = next(
+                (
+                    b
+                    for b in built
+                    if b["modality"] == modality
+                    and b["status"] == status
+                    and b["clause"] == clause
+                    and modality != "surgery"
+                ),
+                None,
+            )
+            if existing is None or (t.regimen and existing.get("regimen")):
+                built.append(
+                    {
+                        "modality": modality,
+                        "drugs": list(t.drugs),
+                        "regimen": t.regimen,
+                        "procedure": t.procedure,
+                        "text": t.text,
+                        "start": t.start,
+                        "end": t.end,
+                        "status": status,
+                        "clause": clause,
+                    }
+                )
+                continue
+            drugs = existing["drugs"]
+            assert isinstance(drugs, list)
+            drugs.extend(d for d in t.drugs if d not in drugs)
+            existing["end"] = max(int(existing["end"]), t.end)  # type: ignore[call-overload]
+            if t.regimen and not existing.get("regimen"):
+                existing["regimen"] = t.regimen
+    intents = _nearest(
+        built,
+        [
+            (intent + "|" + m.group().split()[0], m.start(), m.end())
+            for intent, pattern in w.INTENTS
+            for m in pattern.finditer(low, *sentence)
+        ],
+    )
+    timings = _nearest(
+        built,
+        [
+            (" ".join(ctx.text[m.start() : m.end()].split()), m.start(), m.end())
+            for m in w.TIMING.finditer(low, *sentence)
+        ],
+    )
+    out: list[tuple[PlanItem, PlanStatus, bool]] = []
+    surgery_seen = False
+    for i, b in enumerate(built):
+        modality = str(b["modality"])
+        status = str(b["status"])
+        phrase_cue = ("after", "before", "following", "prior", "post", "ahead")
+        intent = next(
+            (
+                x.split("|")[0]
+                for x in intents.get(i, [])
+                if (modality != "surgery" or x.split("|")[0] in ("curative", "palliative", "definitive"))
+                and not (status == "done" and x.split("|")[1].startswith(phrase_cue))
+            ),
+            "unknown",
+        )
+        timing = None if modality == "surgery" else next(iter(timings.get(i, [])), None)
+        out.append(
+            (
+                PlanItem(
+                    modality=_modality(modality),
+                    drugs=list(b["drugs"]),  # type: ignore[call-overload]
+                    regimen=b["regimen"],  # type: ignore[arg-type]
+                    procedure=b["procedure"],  # type: ignore[arg-type]
+                    intent=intent,  # type: ignore[arg-type]
+                    timing=timing,
+                    status=status,  # type: ignore[arg-type]
+                    description=str(b["text"]),
+                    provenance=[prov],
+                ),
+                status,
+                surgery_seen,
+            )
+        )  # type: ignore[arg-type]
+        surgery_seen |= modality == "surgery"
+    return out
+
+
+def _nearest(built: list[dict[str, object]], cues: list[tuple[str, int, int]]) -> dict[int, list[str]]:
+    """Each cue goes to the nearest treatment of the same clause ('FOLFIRINOX and maintenance
+    olaparib': maintenance is olaparib's)."""
+    out: dict[int, list[str]] = {}
+    for value, start, end in sorted(cues, key=lambda c: c[1]):
+        best: tuple[int, int] | None = None
+        for i, b in enumerate(built):
+            c_start, c_end = b["clause"]  # type: ignore[misc]
+            if not c_start <= start < c_end:
+                continue
+            b_start, b_end = int(b["start"]), int(b["end"])  # type: ignore[call-overload]
+            distance = b_start - end if end <= b_start else start - b_end if start >= b_end else 0
+            if best is None or distance < best[0]:
+                best = (max(distance, 0), i)
+        if best is not None:
+            out.setdefault(best[1], []).append(value)
+    return out
+
+
+def _modality(name: str) -> Modality:
+    return name  # type: ignore[return-value]
+
+
+def _dedupe(items: list[PlanItem]) -> list[PlanItem]:
+    """One item per treatment; a vague mention ('chemo') folds into a specific one of the same kind."""
+    out: list[PlanItem] = []
+    for item in items:
+        key = (item.modality, tuple(sorted(item.drugs)), item.regimen, item.procedure, item.status)
+        same = next(
+            (o for o in out if (o.modality, tuple(sorted(o.drugs)), o.regimen, o.procedure, o.status) == key),
+            None,
+        )
+        vague_twin = next(
+            (
+                o
+                for o in out
+                if o.modality == item.modality
+                and o.status == item.status
+                and not item.drugs
+                and not item.procedure
+                and (o.drugs or o.procedure)
+            ),
+            None,
+        )
+        target = same or vague_twin
+        if target is not None:
+            target.provenance = [
+                *target.provenance,
+                *(p for p in item.provenance if p not in target.provenance),
+            ]
+            if target.intent == "unknown" and item.intent != "unknown":
+                target.intent = item.intent
+            if target.timing is None and item.timing:
+                target.timing = item.timing
+            continue
+        specific = (item.drugs or item.procedure) and next(
+            (
+                o
+                for o in out
+                if o.modality == item.modality and o.status == item.status and not o.drugs and not o.procedure
+            ),
+            None,
+        )
+        if specific:
+            idx = out.index(specific)
+            out[idx] = item.model_copy(
+                update={
+                    "provenance": [
+                        *specific.provenance,
+                        *(p for p in item.provenance if p not in specific.provenance),
+                    ],
+                    "intent": item.intent if item.intent != "unknown" else specific.intent,
+                }
+            )
+            continue
+        out.append(item)
+    return out

@@ -1,0 +1,267 @@
+"""Grammar of treatments in free text: modality words, surgical procedures, and the cues that say
+whether a treatment is proposed, ongoing or done, its intent, and whether it is ruled out.
+
+No drug or regimen names live here: those come from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+
+from secondopinion.case import Intent
+
+_ADJ = (
+    r"(?:(?:robotic(?:ally)?(?:[\s-]assisted)?|laparoscopic|minimally\s+invasive|open|vats|radical|partial|"
+    r"total|subtotal|simple|upper|lower|middle|modified\s+radical|nipple[\s-]sparing|skin[\s-]sparing|"
+    r"double|bilateral|unilateral|prophylactic|completion|extended|distal|right|left|sigmoid|transverse|"
+    r"low\s+anterior|abdominoperineal|wide\s+local|wide|cytoreductive|interval|primary|sleeve|wedge|"
+    r"segmental|transurethral|salvage|nerve[\s-]sparing|breast[\s-]conserving|abdominal|vaginal|repeat|"
+    r"d[12]|staging|comprehensive|gross\s+total|debulking|lymph\s+node|major|further|more)[\s-]+){0,4}"
+)
+GENERIC_SURGERY = frozenset(
+    {
+        "surgery",
+        "surgeries",
+        "operation",
+        "operations",
+        "surgically removed",
+        "removal of the tumour",
+        "removal of the tumor",
+        "operate",
+        "operated on",
+    }
+)
+PROCEDURE = re.compile(
+    r"\b(?P<adj>" + _ADJ + r")(?P<core>pneumonectomy|segmentectomy|bilobectomy|lobectomy|mastectomy|"
+    r"lumpectomy|quadrantectomy|breast[\s-]conserving\s+(?:surgery|therapy)|"
+    r"whipple(?:\s+(?:procedure|surgery|operation))?|pancreaticoduodenectomy|pancreatectomy|prostatectomy|"
+    r"hemicolectomy|colectomy|proctectomy|(?:total\s+)?mesorectal\s+excision|anterior\s+resection|"
+    r"abdominoperineal\s+resection|cystoprostatectomy|cystectomy|nephroureterectomy|nephrectomy|"
+    r"hysterectomy|salpingo-?oophorectomy|oophorectomy|orchi(?:d)?ectomy|gastrectomy|o?esophagectomy|"
+    r"hepatectomy|liver\s+resection|cholecystectomy|thyroidectomy|laryngectomy|glossectomy|pharyngectomy|"
+    r"craniotomy|metastasectomy|adrenalectomy|vulvectomy|trachelectomy|penectomy|splenectomy|"
+    r"mohs(?:\s+(?:surgery|procedure|micrographic\s+surgery))?|cytoreduction|"
+    r"sentinel\s+(?:lymph\s+)?node\s+(?:biopsy|dissection)|axillary\s+(?:lymph\s+node\s+)?dissection|"
+    r"lymphadenectomy|(?:lymph\s+)?node\s+dissection|neck\s+dissection|"
+    r"transurethral\s+resection(?:\s+of\s+(?:the\s+)?bladder\s+tumou?r)?|resections?|excisions?|"
+    r"surgeries|surgery|operations?|surgically\s+removed|removal\s+of\s+the\s+tumou?r|"
+    r"resected|excised|debulked|operated\s+on|debulking)\b"
+    r"(?!\s+(?:oncolog\w*|consult\w*|team|margins?\s+(?:were|was|are)|specimen))"
+)
+PAST_PARTICIPLES = frozenset({"resected", "excised", "debulked", "operated on", "surgically removed"})
+HAD_REMOVED = re.compile(
+    r"\b(?:had|have\s+had|was|were|got)\s+(?:(?:a|an|the|my|her|his)\s+)?(?:[\w-]+\s+){0,5}?removed\b"
+)
+SURGERY_ABBREVIATIONS = {
+    "TME": "total mesorectal excision",
+    "LAR": "low anterior resection",
+    "APR": "abdominoperineal resection",
+    "BSO": "bilateral salpingo-oophorectomy",
+    "TURBT": "transurethral resection of bladder tumour",
+    "WLE": "wide local excision",
+    "SLNB": "sentinel lymph node biopsy",
+    "ALND": "axillary lymph node dissection",
+    "TAH": "total abdominal hysterectomy",
+    "TLH": "total laparoscopic hysterectomy",
+    "RALP": "robotic radical prostatectomy",
+    "VATS": "VATS resection",
+}
+SURGERY_ABBR_RE = re.compile(r"(?<![\w])(?:" + "|".join(SURGERY_ABBREVIATIONS) + r")(?![\w])")
+
+KEYWORDS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\bchemo[\s-]?radi(?:ation|otherapy)(?:\s+therapy)?\b|\bradio[\s-]?chemo(?:therapy)?\b"
+            r"|\bchemo[\s-]?rt\b|\bconcurrent\s+chemo(?:therapy)?\s+(?:and|with|plus)\s+radi(?:ation|otherapy)\b"
+        ),
+        "chemoradiation",
+    ),
+    (
+        re.compile(
+            r"\b(?:autologous\s+|allogeneic\s+|auto(?:logous)?-|allo(?:geneic)?-)?"
+            r"(?:(?:hematopoietic\s+|haematopoietic\s+)?stem[\s-]cell|bone\s+marrow)\s+transplant(?:ation)?\b"
+            r"|\b(?:auto|allo)(?:logous|geneic)?[\s-](?:sct|transplant)\b"
+        ),
+        "transplant",
+    ),
+    (re.compile(r"\bcar[\s-]?t(?:[\s-]cells?)?(?:\s+(?:cell\s+)?therapy)?\b"), "cellular_therapy"),
+    (
+        re.compile(
+            r"\bactive\s+(?:surveillance|monitoring)\b|\b(?:just\s+)?monitor(?:ing)?\s+(?:it|this|the\s+\w+)\b"
+            r"|\bobservation\s+(?:only|alone)\b|\bclose\s+(?:observation|monitoring)\b"
+            r"|\bsurveillance\s+(?:only|alone|with)\b"
+        ),
+        "active_surveillance",
+    ),
+    (
+        re.compile(r"\bwatchful\s+waiting\b|\bwatch[\s-]and[\s-]wait\b|\bwait[\s-]and[\s-]see\b"),
+        "watchful_waiting",
+    ),
+    (
+        re.compile(
+            r"\b(?:stereotactic\s+)?radiosurgery\b|\bgamma\s+knife\b|\bcyber\s*knife\b"
+            r"|\bstereotactic\s+(?:body\s+|ablative\s+)?radi\w+\b|\bproton(?:\s+beam)?(?:\s+therapy)?\b"
+            r"|\bbrachytherapy\b|\bwhole[\s-]brain\s+radi\w+\b|\bradioactive\s+iodine\b|\bradiotherapy\b"
+            r"|\bradiation(?:\s+therapy|\s+treatments?)?\b(?!\s+oncolog)|\bradiate\b|\bradiated\b"
+        ),
+        "radiation",
+    ),
+    (
+        re.compile(r"\bchemo(?:therapy|therapies)?\b|\bcytotoxic\s+(?:therapy|treatment|drugs?)\b"),
+        "chemotherapy",
+    ),
+    (
+        re.compile(r"\bimmuno-?therapy\b|\bimmune\s+therapy\b|\b(?:immune\s+)?checkpoint\s+inhibitors?\b"),
+        "immunotherapy",
+    ),
+    (
+        re.compile(
+            r"\btargeted\s+(?:therapy|therapies|treatment|drugs?|pills?|medications?|agents?)\b"
+            r"|\btyrosine\s+kinase\s+inhibitors?\b"
+        ),
+        "targeted_therapy",
+    ),
+    (
+        re.compile(
+            r"\b(?:hormon(?:e|al)|endocrine|anti-?hormon(?:e|al))\s+(?:therapy|therapies|treatment|"
+            r"blockers?|blocking\s+(?:therapy|pills?|drugs?|treatment)|pills?|shots?|injections?)\b"
+            r"|\bandrogen[\s-]deprivation(?:\s+therapy)?\b|\baromatase\s+inhibitors?\b"
+        ),
+        "hormonal_therapy",
+    ),
+    (
+        re.compile(
+            r"\b(?:radiofrequency|microwave|cryo|thermal)[\s-]?ablation\b|\bcryoablation\b|\bablation\b"
+        ),
+        "ablation",
+    ),
+    (
+        re.compile(r"\bhospice\b|\b(?:best\s+)?supportive\s+care\b|\bpalliative\s+care\b|\bcomfort\s+care\b"),
+        "supportive_care",
+    ),
+    (re.compile(r"\bsystemic\s+(?:therapy|treatment)\b"), "systemic_therapy"),
+    (re.compile(r"\bchemo-?embolization\b|\bradio-?embolization\b"), "other"),
+]
+ABBREVIATIONS = {
+    "RT": "radiation",
+    "XRT": "radiation",
+    "EBRT": "radiation",
+    "SBRT": "radiation",
+    "SABR": "radiation",
+    "SRS": "radiation",
+    "IMRT": "radiation",
+    "VMAT": "radiation",
+    "WBRT": "radiation",
+    "RAI": "radiation",
+    "CRT": "chemoradiation",
+    "CCRT": "chemoradiation",
+    "ADT": "hormonal_therapy",
+    "TKI": "targeted_therapy",
+    "TKIs": "targeted_therapy",
+    "ASCT": "transplant",
+    "BMT": "transplant",
+    "HSCT": "transplant",
+    "SCT": "transplant",
+    "RFA": "ablation",
+    "MWA": "ablation",
+    "TACE": "other",
+    "SIRT": "other",
+    "HIPEC": "other",
+    "CAR-T": "cellular_therapy",
+}
+ABBR_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w-])"
+)
+
+PROPOSED = re.compile(
+    r"\b(?:recommend\w*|advis\w*|suggest\w*|propos\w*|plan|plans|planned|planning|offer\w*|will|"
+    r"i'll|she'll|he'll|we'll|they'll|going\s+to|gonna|schedul\w*|booked|wants?|would\s+like|"
+    r"should|next\s+step|consider\w*|options?|discuss\w*|candidate\s+for|eligible\s+for|referr\w*|"
+    r"needs?|to\s+start|start|starting|about\s+to|upcoming|expected\s+to|pushing\s+for|"
+    r"favou?rs?|prefers?|may\s+need|might\s+need|talked\s+about|is\s+to\s+have|next)\b"
+)
+FIRM_PROPOSAL = re.compile(
+    r"\b(?:recommend\w*|propos\w*|plan|plans|planned|offer\w*|schedul\w*|booked|wants?|will|going\s+to|"
+    r"advis\w*|suggest\w*)\b"
+)
+DONE = re.compile(
+    r"\b(?:i\s+had|had|underwent|undergone|s/p|status\s+post|completed|finished|received|"
+    r"was\s+treated|were\s+treated|treated\s+with|was\s+given|were\s+given|got|previously|prior|"
+    r"already|did|was\s+done|was\s+performed|were\s+performed|was\s+removed|took|have\s+had|"
+    r"has\s+had|i've\s+had|was\s+on|were\s+on|stopped|ago|last\s+(?:year|month|week)|showed|revealed|"
+    r"progress(?:ed|ing|ion)|grew|failed|stopped\s+working|despite|relapsed|recurred|came\s+back|"
+    r"in\s+(?:19|20)\d\d|in\s+(?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december))\b"
+)
+ONGOING = re.compile(
+    r"\b(?:currently\s+(?:on|receiving|taking|getting|undergoing|in|having)|i'm\s+on|i\s+am\s+on|"
+    r"is\s+on|are\s+on|now\s+on|still\s+on|remains?\s+on|continu(?:e|es|ing)\s+(?:on|with|to\s+take)|"
+    r"ongoing|taking|receiving|getting|undergoing|in\s+the\s+middle\s+of|"
+    r"on\s+(?:cycle|week|day)\s+\d+|cycle\s+\d+\s+of|started|has\s+been\s+on|have\s+been\s+on|"
+    r"i've\s+been\s+on|been\s+taking|been\s+receiving)\b"
+)
+PAST = re.compile(
+    r"\b(?:was|were|had|did|ago|last\s+(?:year|month|week)|in\s+(?:19|20)\d\d|"
+    r"response|responded|remission)\b"
+)
+AFTER_PHRASE = re.compile(r"\b(?:after|following)\b[^,;.:]{0,60}$")
+_SURGERY_REF = (
+    r"(?:the\s+|my\s+|her\s+|his\s+|any\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:surgery|operation|resection|"
+    r"lobectomy|mastectomy|lumpectomy|colectomy|hemicolectomy|prostatectomy|whipple|gastrectomy|"
+    r"nephrectomy|cystectomy|o?esophagectomy|hysterectomy|excision)"
+)
+INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
+    (
+        "neoadjuvant",
+        re.compile(
+            r"\bneo-?adjuvant\b|\bpre-?operative(?:ly)?\b|\bpre-?op\b|\bto\s+shrink\b"
+            r"|\b(?:before|prior\s+to|ahead\s+of)\s+" + _SURGERY_REF
+        ),
+    ),
+    (
+        "adjuvant",
+        re.compile(
+            r"(?<![\w-])adjuvant\b|\bpost-?operative(?:ly)?\b|\bpost-?op\b"
+            r"|\b(?:after|following|post)\s+" + _SURGERY_REF
+        ),
+    ),
+    ("definitive", re.compile(r"\bdefinitive\b")),
+    (
+        "curative",
+        re.compile(
+            r"\bcurative\b|\b(?:aim|goal|intent(?:ion)?)\s+(?:of|to)\s+cur(?:e|ing)\b"
+            r"|\bto\s+cure\b"
+        ),
+    ),
+    (
+        "palliative",
+        re.compile(
+            r"\bpalliative\b|\bpalliation\b|\bsymptom\s+control\b"
+            r"|\bcontrol\s+(?:the\s+)?symptoms\b"
+        ),
+    ),
+    ("maintenance", re.compile(r"\bmaintenance\b")),
+]
+NEGATED_BEFORE = re.compile(
+    r"(?:\bno|\bnot|n't|\bwithout|\bnever|\bdeclined?|\brefused?|\binstead\s+of|\brather\s+than|"
+    r"\bavoid\w*|\bagainst|\bspared?|\bomit\w*|\bskip\w*|\bno\s+need\s+for|\bnot\s+a\s+candidate\s+for|"
+    r"\bnor)\s+(?:[\w-]+\s+){0,3}$"
+)
+NEGATED_AFTER = re.compile(
+    r"^\s*(?:is|was|will|would|are|were|has|have)?\s*(?:not|n't|no\s+longer)\b|^\s*(?:isn't|wasn't|won't|"
+    r"aren't|weren't|hasn't|haven't)\b|^\s*(?:is\s+|was\s+)?(?:not\s+)?(?:unnecessary|unlikely\s+to\s+help|"
+    r"not\s+an\s+option|not\s+possible)"
+)
+NOT_PLANNED = re.compile(
+    r"\b(?:read|heard|learned|learnt|asked|ask|wonder\w*|know|curious)\s+(?:[\w-]+\s+){0,2}about\s+(?:[\w-]+\s+){0,3}$"
+    r"|\bwhether\s+(?:[\w-]+\s+){0,4}$"
+)
+OTHER_OPINION = re.compile(
+    r"\W*(?:an?other|a\s+second|a\s+different|one\s+other|the\s+other)\s+(?:\w+\s+){0,2}?"
+    r"(?:doctor|oncologist|surgeon|specialist|physician|urologist|ha?ematologist|opinion|centre|center)\b"
+)
+TIMING = re.compile(
+    r"(?<!every\s)(?<!every\s\s)\b(?:x\s*)?(?:\d+(?:\s*-\s*\d+)?|two|three|four|five|six|eight|twelve|one)\s+"
+    r"(?:cycles?|months?|weeks?|years?|fractions?|sessions?|doses?|courses?)\b(?!\s+ago)(?!\s+(?:after|later|since))"
+    r"|\bx\s*\d+\b"
+)

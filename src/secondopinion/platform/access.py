@@ -1,0 +1,58 @@
+"""Permission checks shared by the services: every refusal is audited before it is raised."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from secondopinion.platform.context import Actor, Platform
+from secondopinion.platform.errors import Forbidden, NotFound
+from secondopinion.security.permissions import POLICY, Relation, RequestParties, allowed, relation
+from secondopinion.store.platform_requests import Assignment, CaregiverLink, Request
+
+
+def require_role(ctx: Platform, actor: Actor, action: str, *roles: str) -> None:
+    """Route-level check: the actor's role must be one of `roles`."""
+    if actor.role not in roles:
+        ctx.audit(actor, "access.denied", outcome="denied", detail={"action": action, "reason": "role"})
+        raise Forbidden("your account cannot do this")
+
+
+def parties(db: Session, req: Request) -> RequestParties:
+    caregivers = db.scalars(select(CaregiverLink.caregiver_id).where(CaregiverLink.request_id == req.id)).all()
+    rows = db.execute(
+        select(Assignment.reviewer_id, Assignment.blinded).where(Assignment.request_id == req.id)
+    ).all()
+    return RequestParties(
+        patient_id=req.patient_id,
+        caregiver_ids=frozenset(caregivers),
+        reviewer_ids=frozenset(r for r, blinded in rows if not blinded),
+        blinded_reviewer_ids=frozenset(r for r, blinded in rows if blinded),
+    )
+
+
+def load_request(
+    ctx: Platform, db: Session, actor: Actor, request_id: str, action: str, *, for_update: bool = False
+) -> tuple[Request, Relation]:
+    """The request if the actor may do `action` with it. Not connected at all: 404, exactly as
+    for an id that does not exist. Connected but not allowed: 403."""
+    if action not in POLICY:
+        raise AssertionError(f"unknown action {action}")
+    stmt = select(Request).where(Request.id == request_id)
+    if for_update and not ctx.sqlite:
+        stmt = stmt.with_for_update()
+    req = db.scalars(stmt).first() if len(request_id) <= 64 else None
+    rel: Relation = relation(actor.user_id, actor.role, parties(db, req)) if req else "none"
+    if req is None or rel == "none":
+        ctx.audit(actor, "access.denied", outcome="not_found", object_type="request",
+                  object_id=request_id[:64], detail={"action": action})
+        raise NotFound("no such request")
+    if not allowed(action, rel):
+        ctx.audit(actor, "access.denied", outcome="denied", object_type="request", object_id=request_id,
+                  detail={"action": action, "relation": rel})
+        raise Forbidden("you cannot do this with this request")
+    return req, rel
+
+
+def allowed_actions(rel: Relation) -> list[str]:
+    return sorted(a for a in POLICY if allowed(a, rel))

@@ -1,0 +1,124 @@
+"""The platform context every service function receives, and the actor it acts for."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.platform.settings import PlatformSettings
+from secondopinion.security import audit
+from secondopinion.security.crypto import Vault
+from secondopinion.store import platform as _accounts  # noqa: F401  (registers the models)
+from secondopinion.store import platform_requests as _requests  # noqa: F401
+from secondopinion.store.db import make_engine, migrate, session_factory
+
+log = structlog.get_logger("secondopinion.platform")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as established by the session: never taken from the request body."""
+
+    user_id: str
+    role: str
+    ip: str | None = None
+    correlation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Anonymous:
+    """A visitor without an account (signing up or logging in)."""
+
+    ip: str | None = None
+    correlation_id: str | None = None
+    user_id: None = None
+    role: None = None
+
+
+@dataclass
+class Platform:
+    settings: PlatformSettings
+    engine: Engine
+    kb: KnowledgeBase
+    vault: Vault
+    clock: Clock = system_clock
+    factory: sessionmaker[Session] = field(init=False)
+    _write_lock: threading.RLock = field(init=False, default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.factory = session_factory(self.engine)
+
+    @classmethod
+    def open(
+        cls, settings: PlatformSettings, kb: KnowledgeBase | None = None, clock: Clock = system_clock
+    ) -> Platform:
+        """Connect, bring the schema to its newest revision and make the documents folder."""
+        from secondopinion.knowledge.loader import default_knowledge_base
+
+        settings.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        return cls(settings=settings, engine=engine, kb=kb or default_knowledge_base(),
+                   vault=Vault(settings.data_key), clock=clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @property
+    def sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One unit of work, committed whole or not at all. SQLite allows one writer at a time and
+        fails rather than waits when a reader turns writer, so writes are serialised here."""
+        with (self._write_lock if self.sqlite else nullcontext()), self.factory() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.factory() as s:
+            yield s
+
+    def audit(
+        self,
+        actor: Actor | Anonymous | None,
+        action: str,
+        *,
+        outcome: str = "ok",
+        object_type: str | None = None,
+        object_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        entry = audit.Entry(
+            action=action,
+            outcome=outcome,
+            actor_id=actor.user_id if actor else None,
+            actor_role=actor.role if actor else None,
+            object_type=object_type,
+            object_id=object_id,
+            ip=actor.ip if actor else None,
+            correlation_id=actor.correlation_id if actor else None,
+            detail=detail,
+        )
+        with self._write_lock if self.sqlite else nullcontext():
+            audit.append(self.factory, entry, self.now())
+        log.debug("audit", action=action, outcome=outcome, actor=entry.actor_id, object=object_id)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The web adapter: one FastAPI app serving the JSON API (web/api) and the pages (web/ui)."""
