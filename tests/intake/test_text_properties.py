@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,17 +136,11 @@ SUMMARY = (
 )
 
 
-def test_a_200_word_summary_parses_well_under_50_ms():
+def test_a_long_patient_summary_is_read_whole():
+    """Its speed is measured by benchmarks/review_speed.py, not here."""
     kb = text_kb()
-    parse_text(SUMMARY, kb)  # builds and caches the pipeline and vocabulary
     assert 170 <= len(SUMMARY.split()) <= 230
-    timings = []
-    for _ in range(21):
-        start = time.perf_counter()
-        case = parse_text(SUMMARY, kb)
-        timings.append(time.perf_counter() - start)
-    per_case = sorted(timings)[10]  # the median: robust to a busy machine
-    assert per_case < 0.05, f"{per_case * 1000:.1f} ms per case"
+    case = parse_text(SUMMARY, kb)
     assert case.primary is not None and case.primary.type == "nsclc"
     assert case.biomarker("EGFR").detail == "exon 19 deletion"
     assert {o.by for o in case.opinions} == {"thoracic surgeon", "medical oncologist"}

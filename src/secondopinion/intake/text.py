@@ -9,7 +9,10 @@ this one hold the grammar:
 - text_vocab: knowledge-base names as a phrase finder (cached per knowledge-base version)
 - text_pipeline: medspaCy ConText (negation, hypothetical, family, other people)
 - text_patterns: stage, TNM, grade and score patterns
+- text_cancer_words, text_biomarker_words, text_treatment_words: the grammar of each part
 - text_patient, text_cancer, text_biomarkers, text_plan, text_notes: one part of the case each
+
+A text written for someone else ('My wife is 47 and has melanoma') is read as about that person.
 """
 
 from __future__ import annotations
@@ -18,8 +21,15 @@ import re
 
 from secondopinion.case import Case, FamilyHistory
 from secondopinion.errors import InputError
-from secondopinion.intake import text_biomarkers, text_cancer, text_notes, text_patient, text_plan
-from secondopinion.intake.text_pipeline import assert_spans
+from secondopinion.intake import (
+    text_biomarkers,
+    text_cancer,
+    text_cancer_words,
+    text_notes,
+    text_patient,
+    text_plan,
+)
+from secondopinion.intake.text_pipeline import Assertion, assert_spans
 from secondopinion.intake.text_spans import TextContext
 from secondopinion.intake.text_vocab import Mention, vocabulary
 from secondopinion.knowledge.schema import KnowledgeBase
@@ -40,7 +50,7 @@ def mentions_cancer(text: str, kb: KnowledgeBase | None = None) -> bool:
     else:
         found = [
             Mention("cancer", "", m.start(), m.end(), m.group())
-            for m in text_cancer.CANCER_WORD.finditer(ctx.low)
+            for m in text_cancer_words.CANCER_WORD.finditer(ctx.low)
         ]
     if not found:
         return False
@@ -60,8 +70,9 @@ def parse_text(text: str, kb: KnowledgeBase, document: str | None = None) -> Cas
         raise InputError(f"The text is longer than {MAX_CHARS:,} characters: give a summary of the case.")
     ctx = TextContext(text, document)
     vocab = vocabulary(kb)
-    named = [*vocab.find("cancer", ctx), *(m for m in text_cancer.CANCER_WORD.finditer(ctx.low))]
-    first = min((m.start if isinstance(m, Mention) else m.start() for m in named), default=len(text))
+    starts = [m.start for m in vocab.find("cancer", ctx)]
+    starts += [m.start() for m in text_cancer_words.CANCER_WORD.finditer(ctx.low)]
+    first = min(starts, default=len(text))
     proxy = text_patient.speaks_for(ctx.low, first)
     ctx.proxy = proxy.group("rel") if proxy else None
     try:
@@ -98,7 +109,7 @@ def _parse(ctx: TextContext, kb: KnowledgeBase) -> Case:
         raise InputError(NO_CANCER)
     family.extend(_family_biomarkers(ctx, kb, biomarkers, assertions))
     patient = text_patient.extract(ctx, conditions, assertions)
-    patient.family_history = [] if ctx.proxy else _dedupe_family(family)
+    patient.family_history = _dedupe_family(family)
     plan, history = text_plan.extract(ctx, kb, treats, assertions)
     concerns, questions = text_notes.concerns_and_questions(ctx)
     return Case(
@@ -116,8 +127,11 @@ def _parse(ctx: TextContext, kb: KnowledgeBase) -> Case:
 
 
 def _family_biomarkers(
-    ctx: TextContext, kb: KnowledgeBase, mentions: list[Mention], assertions: dict
-) -> list[FamilyHistory]:  # type: ignore[type-arg]
+    ctx: TextContext,
+    kb: KnowledgeBase,
+    mentions: list[Mention],
+    assertions: dict[tuple[int, int], Assertion],
+) -> list[FamilyHistory]:
     """'My sister is a BRCA carrier': a relative's result is family history, not the patient's."""
     out: list[FamilyHistory] = []
     for m in mentions:

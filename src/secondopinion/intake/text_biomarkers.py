@@ -14,163 +14,11 @@ import re
 from dataclasses import dataclass, field
 
 from secondopinion.case import Biomarker, BiomarkerStatus
+from secondopinion.intake import text_biomarker_words as bw
 from secondopinion.intake.text_pipeline import Assertion
 from secondopinion.intake.text_spans import TextContext
 from secondopinion.intake.text_vocab import Mention
 from secondopinion.knowledge.schema import KnowledgeBase
-
-_B = r"(?<![\w+])"
-CUE = re.compile(
-    _B + r"(?:"
-    r"(?P<not_tested>(?:has|have|had|was|were|is|are)\s*(?:not|n't)\s+(?:yet\s+)?(?:been\s+)?"
-    r"(?:tested|done|performed|checked|assessed|evaluated|ordered|sent)"
-    r"|(?:hasn't|haven't|hadn't|wasn't|weren't|isn't|aren't)\s+(?:yet\s+)?(?:been\s+)?"
-    r"(?:tested|done|performed|checked|assessed|ordered|sent)"
-    r"|not\s+(?:yet\s+)?(?:been\s+)?(?:tested|done|performed|checked|assessed|evaluated|ordered)"
-    r"|never\s+(?:been\s+)?(?:tested|checked|done)|untested|no\s+testing|not\s+available)"
-    r"|(?P<pending>pending|awaiting|awaited|waiting|sent(?:\s+(?:off|out|away))?|in\s+progress"
-    r"|in\s+process|not\s+(?:yet\s+)?back|results?\s+(?:are\s+|is\s+)?(?:due|outstanding)"
-    r"|outstanding|ordered|to\s+follow|tbd)"
-    r"|(?P<equivocal>equivocal|borderline|indeterminate|inconclusive)"
-    r"|(?P<unknown>unknown|not\s+known)"
-    r"|(?P<neg>negative|neg|non-?amplified|not\s+amplified|no\s+amplification|wild[- ]?type|wt"
-    r"|not\s+detected|undetected|none\s+detected|not\s+identified|not\s+found|not\s+present"
-    r"|absent|unmethylated|non-?methylated|not\s+methylated|intact|retained|preserved|proficient"
-    r"|stable|non-?codeleted|not\s+co-?deleted|no\s+co-?deletion|normal|not\s+mutated|non-?mutated"
-    r"|unmutated|no\s+(?:mutations?|alterations?|fusions?|rearrangements?|deletions?"
-    r"|amplifications?|variants?|changes?)|(?:was|were|is|are)\s+not)"
-    r"|(?P<low>low)"
-    r"|(?P<pos>positive|pos|over-?expressed|amplified|mutated|mutant|rearranged|translocated"
-    r"|methylated|co-?deleted|detected|present|high|deficient|deficiency|unstable|lost|loss"
-    r"|carrier|expressed|harbou?rs?|refractory|hit)"
-    r"|(?P<noun>mutations?|alterations?|variants?|changes?|deletions?|insertions?|duplications?"
-    r"|fusions?|rearrangements?|translocations?|amplifications?|co-?deletions?|methylation"
-    r"|skipping|driver|syndrome|expression)"
-    r")(?![\w])"
-)
-SUFFIX = re.compile(
-    r"\s*(?:\(\s*)?(?:(?P<ihc>[0-3])\s*\+(?![\w])|(?P<plus>\+{1,3}|\(\+\)|\+ve)(?![\w])"
-    r"|(?P<minus>-|\(-\)|-ve)(?![\w])|(?P<zero>0)(?!\.?\d|[%+]))"
-)
-_BEFORE_NEG = re.compile(
-    r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bneg\s+for|\babsence\s+of|\black\s+of|\bfree\s+of"
-    r"|\bneither|\bnor|\bnon)\b[^,;]*$"
-)
-_BEFORE_CUE = re.compile(
-    r"(?P<not_tested>\bnot\s+(?:been\s+)?(?:tested|checked|assessed)\s+for|(?:hasn't|haven't|has\s+not"
-    r"|have\s+not|wasn't|was\s+not|weren't|were\s+not|never)\s+(?:been\s+)?(?:tested|checked)\s+for"
-    r"|\bno\s+testing\s+(?:for|of))"
-    r"|(?P<pending>\b(?:awaiting|pending|waiting\s+(?:for|on)|sent\s+(?:off\s+)?for|ordered)\b)"
-    r"|(?P<pos>\b(?:positive|pos)\s+for\b|\bharbou?rs?\b|\bcarries\b|\bcarrying\b|\bcarry\b)"
-    r"|(?P<neg>\b(?:negative|neg)\s+for\b|\bno\b|\bnot\b|\bwithout\b|\bneither\b|\bnor\b"
-    r"|\babsence\s+of\b|\black\s+of\b|\bfree\s+of\b|\bwild[- ]?type\b|\bwt\b)"
-)
-_ADJ_BEFORE = re.compile(
-    r"\b(?:(?P<pos>mutant|mutated|positive|deficient|amplified|unstable|high|rearranged)"
-    r"|(?P<neg>proficient|intact|wild[- ]?type|negative|stable|normal|unmethylated))[\s-]*$"
-)
-_BEFORE_SKIP = re.compile(
-    r"\b(?:haven't|have\s+not|hasn't|has\s+not|not|never)\s+(?:\w+\s+)?(?:heard|mentioned|discussed|told|talked)"
-    r"|\b(?:nobody|no\s+one|no-one)\b|\bnot\s+aware\b|\bdon't\s+know\b|\bwonder\w*|\b(?:read|heard|asked|ask|learn\w*)\s+about"
-    r"|\bwhether\b|\bshould\s+(?:i|we|she|he)\s+(?:be\s+)?(?:test\w*|check\w*)|\bcould\s+be\b"
-)
-_LATE_RESULT = re.compile(
-    r"[^.;,]{0,30}?\b(?:was|were|is|are|came\s+back|returned|tested|test(?:ing)?\s+(?:was|is))\s+"
-    r"(?P<r>negative|not\s+detected|ruled\s+out|pending|awaited|not\s+done)\b"
-)
-_SEPARATOR = re.compile(r"\s*(?:,|/|&|and/or|and|or|nor|\+)?\s*(?:,|/|and|or)?\s*")
-_BOUNDARY = re.compile(
-    r"[.;]\s|;|\bbut\b|\bwhereas\b|\bwhile\b|\bhowever\b|\b(?:positive|negative|pos|neg)\s+for\b"
-)
-_NOT_A_RESULT_AFTER = re.compile(
-    r"[\s-]*(?:inhibitors?|tkis?|blockers?|targeted|directed|antibod|therapy|therapies|drugs?|pills?"
-    r"|treatment|testing\s+(?:is|was)\s+(?:recommended|planned|needed)|test(?:ing)?\s+(?:should|will|would))"
-)
-_ANTI = re.compile(r"\banti[- ]?$")
-
-EXON = re.compile(
-    r"\b(?:exon|ex)\s*(?P<n>\d{1,2})\s*(?P<kind>deletions?|del|insertions?|ins|skipping|skip"
-    r"|mutations?|mut|duplications?|dup|alterations?|point\s+mutation|substitution)?(?![\w])"
-    r"|\bex(?P<n2>\d{1,2})(?P<kind2>del|ins)\b"
-)
-PROTEIN = re.compile(
-    r"(?<![A-Za-z0-9.])(?:p\.)?(?P<c>[ACDEFGHIKLMNPQRSTVWY])(?P<pos>\d{1,4})"
-    r"(?P<alt>[ACDEFGHIKLMNPQRSTVWY]|del|fs|\*|X)(?![A-Za-z0-9])"
-)
-STRUCTURAL = re.compile(
-    r"\b(?P<s>fusion|rearrangement|amplification|translocation|insertion|deletion|skipping)s?\b"
-)
-VALUE = re.compile(
-    r"(?P<cmp><|>|less\s+than|greater\s+than|under|over|below|above)?\s*(?P<v>\d+(?:\.\d+)?)"
-    r"(?:\s*-\s*(?P<v2>\d+(?:\.\d+)?))?\s*(?P<unit>%|percent|mut(?:ations)?\s*/\s*mb|mut/mb)?"
-)
-METHOD = [
-    ("IHC", re.compile(r"\bihc\b|immunohisto")),
-    ("FISH", re.compile(r"\bfish\b")),
-    ("ISH", re.compile(r"\b(?:s|c|dd)?ish\b|in\s+situ\s+hybridi")),
-    ("NGS", re.compile(r"\bngs\b|next[- ]generation|sequencing|foundation\s*one|\bpanel\b")),
-    ("PCR", re.compile(r"\bpcr\b")),
-    ("ctDNA", re.compile(r"\bctdna\b|liquid\s+biopsy|guardant")),
-]
-GERMLINE = re.compile(
-    r"\bgermline\b|\binherited\b|\bhereditary\b|\bcarrier\b|\bblood\s+test|\bsaliva\b|"
-    r"\bcarr(?:y|ies|ying)\b|\bgenetic\s+test\w*(?!\s+(?:of|on)\s+(?:the|my)\s+tumou?r)"
-)
-GERMLINE_TEST = re.compile(
-    r"\b(?:germline|hereditary|inherited)\s+(?:genetic\s+|gene\s+|brca\S*\s+)?(?:testing|tests?|panel)"
-    r"(?:\s+(?:was|is|were|came\s+back|returned))?\s+(?P<r>negative|normal|positive|pending|not\s+done|found|showed)"
-)
-SOMATIC = re.compile(r"\bsomatic\b|\btumou?r\s+(?:testing|sequencing|ngs|tissue)|\bin\s+the\s+tumou?r\b")
-TRIPLE_NEGATIVE = re.compile(r"\btriple[- ]negative\b|\btnbc\b")
-HORMONE_RECEPTOR = re.compile(
-    r"\b(?:hormone[- ]receptors?|(?<![a-z])hr)(?:\s*[- ]\s*|\s+)?(?:status\s+)?(?:is\s+|was\s+)?"
-    r"(?P<s>\+|positive|pos\b|-(?![a-z])|negative|neg\b)"
-)
-MMR_LOSS = re.compile(
-    r"\b(?:loss\s+of|absent|lost|deficient|no)\s+(?:\w+\s+)?(?:mlh1|msh2|msh6|pms2)\b"
-    r"|\b(?:mlh1|msh2|msh6|pms2)(?:\s*(?:,|/|and)\s*(?:mlh1|msh2|msh6|pms2))*\s+(?:(?:protein\s+)?expression\s+)?"
-    r"(?:is\s+|was\s+|were\s+|are\s+)?(?:loss|lost|absent|deficient)\b"
-)
-MMR_INTACT = re.compile(
-    r"\b(?:mlh1|msh2|msh6|pms2)(?:\s*(?:,|/|and)\s*(?:mlh1|msh2|msh6|pms2))+\s+(?:(?:protein\s+)?expression\s+)?"
-    r"(?:is\s+|was\s+|were\s+|are\s+)?(?:all\s+)?(?:intact|retained|preserved|normal)\b"
-)
-_SELF_POSITIVE = frozenset(
-    [
-        "positive",
-        "mutant",
-        "mutated",
-        "high",
-        "h",
-        "deficient",
-        "unstable",
-        "codeleted",
-        "codeletion",
-        "co",
-        "deleted",
-        "amplified",
-        "rearranged",
-        "hit",
-        "refractory",
-        "dmmr",
-        "syndrome",
-    ]
-)
-_SELF_NEGATIVE = frozenset(["wildtype", "wild", "stable", "proficient", "mss", "pmmr", "intact"])
-_SELF_NOUN = frozenset(
-    ["fusion", "rearrangement", "amplification", "methylation", "instability", "mutation", "deletion", "exon"]
-)
-_METHOD_WORDS = frozenset(
-    {"fish", "hereditary", "germline testing", "genetic counseling", "genetic counselling"}
-)
-_COO = {
-    "gcb": "GCB",
-    "non gcb": "non-GCB",
-    "non-gcb": "non-GCB",
-    "abc subtype": "ABC",
-    "germinal center": "GCB",
-    "germinal centre": "GCB",
-}
 
 
 @dataclass
@@ -197,12 +45,12 @@ def _cue_status(kind: str, marker: str) -> BiomarkerStatus | None:
 
 
 def _cues(text: str) -> list[tuple[str, re.Match[str]]]:
-    return [(m.lastgroup or "", m) for m in CUE.finditer(text)]
+    return [(m.lastgroup or "", m) for m in bw.CUE.finditer(text)]
 
 
 def _details(norm: str, low: str, start: int, end: int) -> list[str]:
     out: list[str] = []
-    for m in EXON.finditer(low, start, end):
+    for m in bw.EXON.finditer(low, start, end):
         n = m.group("n") or m.group("n2")
         kind = (m.group("kind") or m.group("kind2") or "").replace(" ", "")
         word = {
@@ -215,10 +63,10 @@ def _details(norm: str, low: str, start: int, end: int) -> list[str]:
         if word.startswith("pointmutation"):
             word = "point mutation"
         out.append(f"exon {n} {word}".strip())
-    for m in PROTEIN.finditer(norm, start, end):
+    for m in bw.PROTEIN.finditer(norm, start, end):
         out.append(m.group().removeprefix("p."))
     if not out:
-        for m in STRUCTURAL.finditer(low, start, end):
+        for m in bw.STRUCTURAL.finditer(low, start, end):
             out.append(m.group("s"))
             break
     return out
@@ -227,11 +75,12 @@ def _details(norm: str, low: str, start: int, end: int) -> list[str]:
 def _value(marker: str, low: str, start: int, end: int) -> tuple[float | None, str | None, bool]:
     """(value, unit, below) from the first number after the marker that reads as its result."""
     text = low[start:end]
-    for m in VALUE.finditer(text):
+    for m in bw.VALUE.finditer(text):
         if not m.group("v"):
             continue
         before = text[max(0, m.start("v") - 8) : m.start("v")]
-        if re.search(r"exon\s*$|\bex\s*$|[a-z.]$", before) or re.match(r"[a-z]", text[m.end() : m.end() + 1]):
+        glued = before[-1:].isalpha() or before[-1:] == "."  # 'L858R', 'ex19', '18.2'
+        if glued or re.search(r"\bex(?:on)?\s*\Z", before) or re.match(r"[a-z]", text[m.end() : m.end() + 1]):
             continue
         unit = m.group("unit") or ""
         value = float(m.group("v"))
@@ -339,8 +188,8 @@ def _groups(mentions: list[Mention], ctx: TextContext) -> list[_Group]:
             same_sentence = ctx.sentence_of(last.start) == ctx.sentence_of(m.start)
             if (
                 same_sentence
-                and _SEPARATOR.fullmatch(between)
-                and SUFFIX.match(ctx.low, last.end) is None
+                and bw.SEPARATOR.fullmatch(between)
+                and bw.SUFFIX.match(ctx.low, last.end) is None
                 and not last.text.endswith(("+", "-"))
             ):
                 groups[-1].members.append(m)
@@ -360,21 +209,21 @@ def _self_reading(m: Mention, kb: KnowledgeBase) -> tuple[BiomarkerStatus | None
         else set()
     )
     words -= ident - {"high", "low", "positive"}
-    if words & _SELF_NEGATIVE:
+    if words & bw.SELF_NEGATIVE:
         return "negative", True
-    if words & _SELF_POSITIVE or m.id == "HER2_LOW":
+    if words & bw.SELF_POSITIVE or m.id == "HER2_LOW":
         return "positive", True
-    if words & _SELF_NOUN or (m.id in kb.biomarkers and kb.biomarkers[m.id].kind == "karyotype"):
+    if words & bw.SELF_NOUN or (m.id in kb.biomarkers and kb.biomarkers[m.id].kind == "karyotype"):
         return "positive", False
     return None, False
 
 
 def _resolve(after: str, before: str, marker: str) -> BiomarkerStatus | None:
     """Status from the words after the marker, then before it."""
-    adj = _ADJ_BEFORE.search(before)
+    adj = bw.ADJ_BEFORE.search(before)
     if adj and not _cues(after)[:1]:
         return "positive" if adj.group("pos") else "negative"
-    negated_before = _BEFORE_NEG.search(before) is not None
+    negated_before = bw.BEFORE_NEG.search(before) is not None
     cues = _cues(after)
     for i, (kind, _m) in enumerate(cues):
         if kind == "noun":
@@ -388,7 +237,7 @@ def _resolve(after: str, before: str, marker: str) -> BiomarkerStatus | None:
             if status == "positive" and negated_before:
                 return "negative"
             return status
-    found = [m for m in _BEFORE_CUE.finditer(before)]
+    found = [m for m in bw.BEFORE_CUE.finditer(before)]
     if found:
         kind = found[-1].lastgroup or ""
         return {"not_tested": "not_tested", "pending": "pending", "pos": "positive", "neg": "negative"}.get(
@@ -408,7 +257,7 @@ def extract(
         info = kb.biomarkers.get(m.id)
         if info is None or info.kind == "serum":
             continue
-        if m.text in _METHOD_WORDS:
+        if m.text in bw.METHOD_WORDS:
             s_start, s_end = ctx.sentence_of(m.start)
             others = [o for o in merged if o is not m and s_start <= o.start < s_end]
             if m.text != "fish" or others:
@@ -416,9 +265,9 @@ def extract(
         a = assertions.get((m.start, m.end), Assertion())
         if not a.about_patient or a.hypothetical or ctx.is_excluded(m.start, m.end):
             continue
-        if _ANTI.search(low[max(0, m.start - 6) : m.start]):
+        if bw.ANTI.search(low[max(0, m.start - 6) : m.start]):
             continue
-        if _NOT_A_RESULT_AFTER.match(low, m.end) and not SUFFIX.match(low, m.end):
+        if bw.NOT_A_RESULT_AFTER.match(low, m.end) and not bw.SUFFIX.match(low, m.end):
             continue
         usable.append(m)
     out: list[Biomarker] = []
@@ -427,7 +276,7 @@ def extract(
         s_start, s_end = ctx.sentence_of(group.start)
         nxt = next((p for p in all_ends if p >= group.end), s_end)
         limit = min(s_end, nxt, group.end + 120)
-        stop = _BOUNDARY.search(low, group.end, limit)
+        stop = bw.BOUNDARY.search(low, group.end, limit)
         after_end = stop.start() if stop else limit
         prev_ends = [m.end for m in usable if m.end <= group.start and m.start >= s_start]
         before_start = max([s_start, group.start - 60, *prev_ends])
@@ -454,9 +303,9 @@ def extract(
             germline = None
             window = before + low[m.start : max(m.end, own_after_end)]
             info = kb.biomarkers[m.id]
-            if info.kind == "gene" and GERMLINE.search(window):
+            if info.kind == "gene" and bw.GERMLINE.search(window):
                 germline = True
-            elif info.kind == "gene" and SOMATIC.search(window):
+            elif info.kind == "gene" and bw.SOMATIC.search(window):
                 germline = False
             out.append(
                 Biomarker(
@@ -513,8 +362,8 @@ def _read(
         and m.text not in info.name.lower()
     ):
         variant = ctx.text[m.start : m.end]
-    if marker == "COO" and m.text in _COO:
-        return _Reading(status="positive", detail=_COO[m.text])
+    if marker == "COO" and m.text in bw.COO:
+        return _Reading(status="positive", detail=bw.COO[m.text])
     if marker == "ERBB2":
         her2 = _her2(low, m.end, after_end, "HER2_LOW" in kb.biomarkers)
         if her2 is not None and her2.status is not None:
@@ -526,7 +375,7 @@ def _read(
     own_detail = [w for w in re.findall(r"exon\s*\d+|fusion|rearrangement|amplification", m.text)]
     detail_parts = [p for p in [variant, *own_detail, *details] if p]
     reading.detail = " ".join(dict.fromkeys(detail_parts)) or None
-    for name, pattern in METHOD:
+    for name, pattern in bw.METHOD:
         window = low[max(0, group.start - len(before)) : after_end]
         if pattern.search(window):
             reading.method = name
@@ -536,18 +385,18 @@ def _read(
         reading.value, reading.unit = (0.0 if below and value <= 1 else value), unit
         if marker == "PD-L1" and below and value <= 1:
             reading.value = 0.0
-    suffix = SUFFIX.match(low, m.end)
+    suffix = bw.SUFFIX.match(low, m.end)
     after_text = low[m.end : own_after_end] if own_after_end > m.end else ""
     group_after = low[group.end : after_end]
     status: BiomarkerStatus | None = None
-    if _BEFORE_SKIP.search(before) and not (suffix and suffix.lastgroup in ("plus", "minus")):
+    if bw.BEFORE_SKIP.search(before) and not (suffix and suffix.lastgroup in ("plus", "minus")):
         return None
     if strong and self_status is not None:
         status = self_status
-        late = _LATE_RESULT.match(low, m.end)
+        late = bw.LATE_RESULT.match(low, m.end)
         if late:
             status = "negative" if late.group("r").startswith(("neg", "not", "ruled")) else "pending"
-        elif status == "positive" and _BEFORE_NEG.search(before):
+        elif status == "positive" and bw.BEFORE_NEG.search(before):
             status = "negative"
     elif m.text.endswith(("+", "-")):
         status = "positive" if m.text.endswith("+") else "negative"
@@ -558,17 +407,17 @@ def _read(
     else:
         own_cues = _cues(after_text or group_after)
         if details and not own_cues:
-            status = "negative" if _BEFORE_NEG.search(before) else "positive"
+            status = "negative" if bw.BEFORE_NEG.search(before) else "positive"
         else:
             status = _resolve(after_text or group_after, before, marker)
         if status is None and after_text and m is not group.members[-1]:
             status = _resolve(group_after, before, marker)
         if status is None and self_status is not None:
-            status = "negative" if _BEFORE_NEG.search(before) else self_status
+            status = "negative" if bw.BEFORE_NEG.search(before) else self_status
         if status is None and value is not None:
             status = _from_value(marker, value, below)
         if status is None and detail_parts and (details or own_detail):
-            status = "negative" if _BEFORE_NEG.search(before) else "positive"
+            status = "negative" if bw.BEFORE_NEG.search(before) else "positive"
         if status is None and a.negated:
             status = "negative"
     if status is None:
@@ -603,10 +452,10 @@ def _phrases(ctx: TextContext, kb: KnowledgeBase) -> list[Biomarker]:
                 Biomarker(name=name, status=status, detail=detail, provenance=[ctx.prov(m.start(), m.end())])
             )
 
-    for m in TRIPLE_NEGATIVE.finditer(low):
+    for m in bw.TRIPLE_NEGATIVE.finditer(low):
         for name in ("ER", "PR", "ERBB2"):
             add(name, "negative", m)
-    for m in HORMONE_RECEPTOR.finditer(low):
+    for m in bw.HORMONE_RECEPTOR.finditer(low):
         if "hr" in m.group().split()[0] and not ctx.norm[m.start() : m.start() + 2].isupper():
             continue
         s = m.group("s") or ""
@@ -615,7 +464,7 @@ def _phrases(ctx: TextContext, kb: KnowledgeBase) -> list[Biomarker]:
         else:
             add("ER", "negative", m)
             add("PR", "negative", m)
-    for m in GERMLINE_TEST.finditer(low):
+    for m in bw.GERMLINE_TEST.finditer(low):
         r = m.group("r")
         status: BiomarkerStatus = (
             "negative"
@@ -633,9 +482,9 @@ def _phrases(ctx: TextContext, kb: KnowledgeBase) -> list[Biomarker]:
                         name=name, status=status, germline=True, provenance=[ctx.prov(m.start(), m.end())]
                     )
                 )
-    for m in MMR_LOSS.finditer(low):
+    for m in bw.MMR_LOSS.finditer(low):
         add("MSI", "positive", m, detail=m.group().strip())
-    for m in MMR_INTACT.finditer(low):
+    for m in bw.MMR_INTACT.finditer(low):
         add("MSI", "negative", m)
     return out
 

@@ -12,285 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from secondopinion.case import TNM, Cancer, FamilyHistory, Provenance
+from secondopinion.intake import text_cancer_words as cw
 from secondopinion.intake import text_patterns as pat
 from secondopinion.intake.text_pipeline import Assertion
 from secondopinion.intake.text_spans import TextContext
 from secondopinion.intake.text_vocab import Mention, Vocabulary, vocabulary
 from secondopinion.knowledge.schema import KnowledgeBase
-
-CANCER_WORD = re.compile(
-    r"\b(?:cancers?|carcinomas?|adenocarcinomas?|\w*sarcomas?|melanomas?|lymphomas?|leuka?emias?|"
-    r"myelomas?|mesotheliomas?|gliomas?|glioblastomas?|astrocytomas?|oligodendrogliomas?|ependymomas?|"
-    r"\w+blastomas?|seminomas?|carcinoids?|cholangiocarcinomas?|malignan(?:cy|cies)|"
-    r"neuroendocrine\s+(?:tumou?rs?|neoplasms?|carcinomas?)|germ[\s-]cell\s+tumou?rs?|"
-    r"malignant\s+(?:tumou?rs?|neoplasms?|\w+omas?)|myelodysplastic\s+syndromes?|thymomas?|chordomas?|"
-    r"metastatic\s+disease)\b"
-)
-_NOT_CANCER_AFTER = re.compile(
-    r"\s*(?:center|centre|centers|centres|clinic|institute|society|screening|survivor|support|"
-    r"foundation|specialist|care\s+team|doctor|surgeon|nurse|research|risk|gene|genes|predisposition|"
-    r"syndrome|free|-free)\b"
-)
-_SITES: dict[str, str] = {
-    "lung": "lung",
-    "lungs": "lung",
-    "pulmonary": "lung",
-    "bronchus": "lung",
-    "bronchial": "lung",
-    "upper lobe": "lung",
-    "lower lobe": "lung",
-    "middle lobe": "lung",
-    "breast": "breast",
-    "mammary": "breast",
-    "colon": "colon",
-    "colonic": "colon",
-    "sigmoid": "colon",
-    "cecum": "colon",
-    "caecum": "colon",
-    "rectum": "rectum",
-    "rectal": "rectum",
-    "appendix": "appendix",
-    "appendiceal": "appendix",
-    "pancreas": "pancreas",
-    "pancreatic": "pancreas",
-    "stomach": "stomach",
-    "gastric": "stomach",
-    "esophagus": "esophagus",
-    "oesophagus": "esophagus",
-    "esophageal": "esophagus",
-    "oesophageal": "esophagus",
-    "liver": "liver",
-    "hepatic": "liver",
-    "bile duct": "bile duct",
-    "gallbladder": "gallbladder",
-    "kidney": "kidney",
-    "renal": "kidney",
-    "bladder": "bladder",
-    "prostate": "prostate",
-    "prostatic": "prostate",
-    "ovary": "ovary",
-    "ovarian": "ovary",
-    "ovaries": "ovary",
-    "uterus": "uterus",
-    "uterine": "uterus",
-    "endometrium": "endometrium",
-    "endometrial": "endometrium",
-    "cervix": "cervix",
-    "cervical": "cervix",
-    "vulva": "vulva",
-    "vulvar": "vulva",
-    "vagina": "vagina",
-    "vaginal": "vagina",
-    "skin": "skin",
-    "cutaneous": "skin",
-    "brain": "brain",
-    "thyroid": "thyroid",
-    "tongue": "tongue",
-    "tonsil": "tonsil",
-    "larynx": "larynx",
-    "laryngeal": "larynx",
-    "pharynx": "pharynx",
-    "nasopharynx": "nasopharynx",
-    "nasopharyngeal": "nasopharynx",
-    "bone": "bone",
-    "testis": "testis",
-    "testicle": "testis",
-    "testicular": "testis",
-    "penis": "penis",
-    "penile": "penis",
-    "anus": "anus",
-    "anal": "anus",
-    "small bowel": "small intestine",
-    "small intestine": "small intestine",
-    "duodenum": "duodenum",
-    "duodenal": "duodenum",
-    "adrenal": "adrenal gland",
-    "thymus": "thymus",
-    "eye": "eye",
-    "ocular": "eye",
-    "parotid": "parotid gland",
-    "salivary gland": "salivary gland",
-    "peritoneum": "peritoneum",
-    "peritoneal": "peritoneum",
-    "pleura": "pleura",
-    "pleural": "pleura",
-    "ureter": "ureter",
-    "urethra": "urethra",
-    "head and neck": "head and neck",
-    "oral": "oral cavity",
-    "mouth": "oral cavity",
-    "throat": "throat",
-    "bowel": "bowel",
-    "intestine": "intestine",
-}
-_PROCEDURE_SITES = {
-    "lobectomy": "lung",
-    "pneumonectomy": "lung",
-    "segmentectomy": "lung",
-    "upper lobe": "lung",
-    "lower lobe": "lung",
-    "middle lobe": "lung",
-    "mastectomy": "breast",
-    "lumpectomy": "breast",
-    "hemicolectomy": "colon",
-    "colectomy": "colon",
-    "prostatectomy": "prostate",
-    "whipple": "pancreas",
-    "pancreaticoduodenectomy": "pancreas",
-    "gastrectomy": "stomach",
-    "nephrectomy": "kidney",
-    "cystectomy": "bladder",
-    "esophagectomy": "esophagus",
-    "oesophagectomy": "esophagus",
-    "thyroidectomy": "thyroid",
-}
-_PROCEDURE_SITE_RE = re.compile(
-    r"\b(?:" + "|".join(_PROCEDURE_SITES) + r")\b|(?<![\w-])(?:rul|rml|rll|lul|lll)(?![\w-])"
-)
-_SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _SITES), key=len, reverse=True)) + r")\b")
-_HIST_MOD = (
-    r"(?:invasive|infiltrating|micropapillary|ductal|lobular|serous|clear[\s-]cell|mucinous|"
-    r"signet[\s-]ring(?:[\s-]cell)?|endometrioid|papillary|follicular|medullary|anaplastic|"
-    r"squamous(?:[\s-]cell)?|small[\s-]cell|large[\s-]cell|adenosquamous|sarcomatoid|urothelial|"
-    r"transitional[\s-]cell|neuroendocrine|goblet[\s-]cell|acinar|basal[\s-]cell|merkel[\s-]cell|"
-    r"hepatocellular|renal[\s-]cell|chromophobe|spindle[\s-]cell|pleomorphic|tubular|cribriform|"
-    r"high[\s-]grade|low[\s-]grade|germ[\s-]cell|epithelioid|biphasic|dedifferentiated|myxoid|"
-    r"nodular|superficial[\s-]spreading|acral(?:[\s-]lentiginous)?|desmoplastic|adenoid[\s-]cystic|"
-    r"poorly[\s-]cohesive|intestinal[\s-]type|diffuse[\s-]type|in[\s-]situ)"
-)
-_HIST_CORE = (
-    r"(?:adenocarcinoma|carcinoma|\w*sarcoma|melanoma|mesothelioma|carcinoid|cholangiocarcinoma|"
-    r"seminoma|\w+blastoma|glioma|astrocytoma|oligodendroglioma|ependymoma|neuroendocrine\s+tumou?r|"
-    r"germ\s+cell\s+tumou?r)"
-)
-HISTOLOGY = re.compile(
-    r"(?<!non-)(?<!non\s)\b(?P<mods>(?:" + _HIST_MOD + r"[\s-]+){0,4})(?P<core>" + _HIST_CORE + r")\b"
-    r"(?:\s+in\s+situ)?"
-    r"|(?<!non-)(?<!non\s)\b(?P<only>(?:" + _HIST_MOD + r")(?:[\s-]+" + _HIST_MOD + r"){0,3})\b"
-)
-_HIST_ABBR = {
-    "IDC": "invasive ductal carcinoma",
-    "ILC": "invasive lobular carcinoma",
-    "DCIS": "ductal carcinoma in situ",
-    "LCIS": "lobular carcinoma in situ",
-    "SCC": "squamous cell carcinoma",
-    "NSCLC": None,
-    "ADC": "adenocarcinoma",
-}
-_HIST_ABBR_RE = re.compile(r"(?<![\w-])(?:IDC|ILC|DCIS|LCIS|SCC|ADC)(?![\w-])")
-_GRADE_ONLY = re.compile(r"^(?:(?:high|low)[\s-]grade|invasive|infiltrating|in[\s-]situ|nodular)$")
-
-SETTING = re.compile(
-    r"\b(?P<la>locally[\s-]advanced)\b|\b(?P<nonmet>non-?metastatic)\b"
-    r"|\b(?P<met>metastatic|metastasi[sz]ed|widespread|disseminated|distant\s+(?:spread|metastas[ie]s|disease))\b"
-    r"|\b(?P<adv>advanced)\b|\b(?P<loc>early[\s-]stage|locali[sz]ed|confined\s+to\s+the\s+\w+|organ[\s-]confined)\b"
-)
-_SETTING_NEG = re.compile(
-    r"(?:\bno|\bnot|\bwithout|\bnon|\bnegative\s+for|\bfree\s+of|\bany)\s+(?:\w+\s+){0,2}$"
-)
-_ADVANCED_NOT = re.compile(
-    r"\s*(?:age|directives?|practice|care\s+plan|imaging|degrees?|training|"
-    r"registered|nurse|cardiac|heart|kidney)"
-)
-RECURRENCE = re.compile(
-    r"\b(?:recurren(?:ce|t)|relapse[sd]?|relapsing|recurred|regrowth)\b"
-    r"|\b(?:cancer|tumou?r|disease|lymphoma|myeloma|melanoma|carcinoma|it)\s+(?:has\s+|had\s+|have\s+)?"
-    r"(?:came|come|comes|coming)\s+back\b(?!\s+(?:positive|negative|normal|clear|fine|benign|showing|with|as))"
-    r"|\b(?:cancer|tumou?r|disease|lymphoma|it)\s+(?:has\s+|had\s+)?returned\b"
-)
-_RECURRENCE_NOT = re.compile(
-    r"(?:risk|chance|chances|odds|prevent|preventing|reduce|reducing|lower|lowering|decrease|"
-    r"likelihood|rate|probability|if|case|fear|afraid|worried|whether|avoid|stop|minimi[sz]e|"
-    r"\bno|\bnot|\bwithout|free|against)\b[^.;]{0,25}$"
-)
-LATERALITY = re.compile(
-    r"\b(?P<side>left|right)[\s-](?:sided\b|(?:upper|lower|middle)\s+lobe|(?:breast|lung|kidney|ovary|"
-    r"colon|hemicolectomy|adrenal|testis|testicle|eye|thigh|leg|arm|neck|tonsil|parotid|hemisphere|"
-    r"frontal|temporal|parietal|occipital|axilla|chest|side|foot|hand|shoulder|cheek|ear|tongue)\b)"
-    r"|\b(?P<bilateral>bilateral)\s+(?:breast|lung|kidney|ovar\w+)\b"
-    r"|\b(?P<leftcolon>sigmoid|descending\s+colon|rectosigmoid|splenic\s+flexure)\b"
-    r"|\b(?P<rightcolon>ascending\s+colon|cecum|caecum|cecal|caecal|hepatic\s+flexure|right\s+colon)\b"
-)
-_LOBE = re.compile(r"(?<![\w-])(?P<l>RUL|RML|RLL|LUL|LLL)(?![\w-])")
-_MET_SITES: dict[str, str] = {
-    "liver": "liver",
-    "hepatic": "liver",
-    "lung": "lung",
-    "lungs": "lung",
-    "pulmonary": "lung",
-    "bone": "bone",
-    "bones": "bone",
-    "osseous": "bone",
-    "skeletal": "bone",
-    "bony": "bone",
-    "spine": "bone",
-    "spinal": "bone",
-    "vertebrae": "bone",
-    "vertebra": "bone",
-    "ribs": "bone",
-    "rib": "bone",
-    "pelvis": "bone",
-    "hip": "bone",
-    "hips": "bone",
-    "brain": "brain",
-    "cerebral": "brain",
-    "intracranial": "brain",
-    "adrenal": "adrenal",
-    "adrenals": "adrenal",
-    "adrenal gland": "adrenal",
-    "adrenal glands": "adrenal",
-    "peritoneum": "peritoneum",
-    "peritoneal": "peritoneum",
-    "omentum": "peritoneum",
-    "omental": "peritoneum",
-    "pleura": "pleura",
-    "pleural": "pleura",
-    "skin": "skin",
-    "cutaneous": "skin",
-    "leptomeningeal": "leptomeninges",
-    "leptomeninges": "leptomeninges",
-    "meninges": "leptomeninges",
-    "ovary": "ovary",
-    "ovaries": "ovary",
-    "spleen": "spleen",
-    "pericardium": "pericardium",
-    "pericardial": "pericardium",
-    "soft tissue": "soft tissue",
-    "distant lymph nodes": "distant lymph nodes",
-    "distant nodes": "distant lymph nodes",
-    "parotid": "parotid gland",
-    "parotid gland": "parotid gland",
-    "chest wall": "chest wall",
-    "abdominal wall": "abdominal wall",
-}
-_MET_SITE = r"(?:" + "|".join(sorted(map(re.escape, _MET_SITES), key=len, reverse=True)) + r")"
-_DET = r"(?:the\s+|my\s+|her\s+|his\s+|both\s+|multiple\s+|several\s+|other\s+|opposite\s+|left\s+|right\s+)*"
-_NODES = r"(?:(?:[\w-]+\s+){0,2}(?:lymph\s+)?nodes?)"
-_ITEM = _DET + r"(?:" + _MET_SITE + r"|" + _NODES + r")"
-_SITE_LIST = _ITEM + r"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*/\s*)" + _ITEM + r")*"
-METS_TO = re.compile(
-    r"\b(?:spread|spreading|metastasi[sz]ed|metastatic|mets|metastases|metastasis|deposits|"
-    r"gone|moved|travel+ed|spots?|lesions?|nodules?|tumou?rs|cancer|carcinoma|disease)\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:to|in|into|involving|within|throughout)\s+(?P<sites>" + _SITE_LIST + r")\b"
-)
-METS_PAREN = re.compile(
-    r"\b(?:metastatic|metastases|stage\s+iv\w*)\b[^()]{0,60}?\(\s*(?P<sites>" + _SITE_LIST + r")\s*\)"
-)
-METS_OF = re.compile(
-    r"\b(?P<sites>"
-    + _SITE_LIST
-    + r")\s+(?:mets|metastases|metastasis|metastatic\s+(?:disease|lesions?|deposits?)|"
-    r"deposits|secondaries|involvement\s+by\s+(?:the\s+)?cancer)\b"
-)
-_METS_NOT = re.compile(
-    r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bfree\s+of|\brule\s+out|\br/o|\bpossible|\bsuspicious|"
-    r"\bindeterminate|\bconcern(?:ing)?\s+for|\bquestionable|\bequivocal|\bprobable|\bmay|\bmight|"
-    r"\bcould|\bif|\bwhether|\bprevent|\brisk|\bchance|\bevaluate|\bexclude|\bany|\bnor)\b[^.;]{0,30}$"
-)
-_HISTORICAL = re.compile(
-    r"\b(?:history\s+of|previous|prior|past|former|in\s+remission|survivor|years\s+ago|"
-    r"treated\s+for|had\s+(?:a\s+)?(?:\w+\s+)?(?:cancer|carcinoma)\s+in\s+(?:19|20)\d\d)\b"
-)
 
 
 @dataclass
@@ -320,10 +47,10 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
     low = ctx.low
     taken = [(m.start, m.end) for m in known]
     out: list[Mention] = []
-    for m in CANCER_WORD.finditer(low):
+    for m in cw.CANCER_WORD.finditer(low):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
             continue
-        if _NOT_CANCER_AFTER.match(low, m.end()):
+        if cw.NOT_CANCER_AFTER.match(low, m.end()):
             continue
         noun = re.sub(r"s$", "", m.group()) if not m.group().endswith(("cies", "sis")) else m.group()
         site, s_start, s_end = _site_near(low, m.start(), m.end())
@@ -334,8 +61,8 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
                 f"{site} {noun}",
                 f"{site} cancer",
                 f"{site} carcinoma",
-                f"{_SITES.get(site, site)} {noun}",
-                f"{_SITES.get(site, site)} cancer",
+                f"{cw.SITES.get(site, site)} {noun}",
+                f"{cw.SITES.get(site, site)} cancer",
             ):
                 resolved = vocab.lookup("cancer", phrase)
                 if resolved:
@@ -350,8 +77,8 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
 def _from_sentence(ctx: TextContext, vocab: Vocabulary, noun: str, pos: int) -> str | None:
     """'right upper lobectomy for adenocarcinoma': a procedure or lobe in the sentence names the organ."""
     s, e = ctx.sentence_of(pos)
-    for m in _PROCEDURE_SITE_RE.finditer(ctx.low, s, e):
-        site = _PROCEDURE_SITES.get(m.group(), "lung")
+    for m in cw.PROCEDURE_SITE_RE.finditer(ctx.low, s, e):
+        site = cw.PROCEDURE_SITES.get(m.group(), "lung")
         for phrase in (f"{site} {noun}", f"{site} cancer"):
             found = vocab.lookup("cancer", phrase)
             if found:
@@ -363,10 +90,10 @@ def _site_near(low: str, start: int, end: int) -> tuple[str | None, int, int]:
     """A site word just before the cancer word ('lung adenocarcinoma', 'appendix goblet cell
     adenocarcinoma') or after it ('cancer of the lung', 'adenocarcinoma in the right upper lobe')."""
     before = low[max(0, start - 40) : start]
-    m = next(reversed(list(_SITE_RE.finditer(before))), None)
+    m = next(reversed(list(cw.SITE_RE.finditer(before))), None)
     if (
         m is not None
-        and re.fullmatch(r"[\s,-]*(?:" + _HIST_MOD + r"[\s-]*|[a-z]+[\s-]+){0,3}", before[m.end() :])
+        and re.fullmatch(r"[\s,-]*(?:" + cw.HIST_MOD + r"[\s-]*|[a-z]+[\s-]+){0,3}", before[m.end() :])
         and not re.search(r"\b(?:to|in|into|of)\s+(?:the\s+|my\s+)?$", before[: m.start()])
     ):
         return m.group(), start - len(before) + m.start(), start - len(before) + m.end()
@@ -376,7 +103,7 @@ def _site_near(low: str, start: int, end: int) -> tuple[str | None, int, int]:
     )
     if after and not re.search(r"\bmetasta\w*\s*$", low[max(0, start - 15) : start]):
         words = after.group("words")
-        for w in _SITE_RE.finditer(words):
+        for w in cw.SITE_RE.finditer(words):
             s = end + after.start("words") + w.start()
             return w.group(), s, s + len(w.group())
     return None, start, end
@@ -384,19 +111,16 @@ def _site_near(low: str, start: int, end: int) -> tuple[str | None, int, int]:
 
 def histologies(ctx: TextContext) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
-    for m in HISTOLOGY.finditer(ctx.low):
+    for m in cw.HISTOLOGY.finditer(ctx.low):
         text = re.sub(r"\s+", " ", m.group()).strip(" -")
         text = re.sub(r"\b(?:well|moderately|poorly)[\s-]differentiated\s*", "", text).strip()
-        if not text or _GRADE_ONLY.match(text):
+        if not text or cw.GRADE_ONLY.match(text):
             continue
-        if m.group("only") and not re.match(
-            r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r|" + _HIST_CORE + r"|" + "|".join(_SITES) + r")",
-            ctx.low[m.end() :],
-        ):
+        if m.group("only") and not cw.HIST_NOUN_AFTER.match(ctx.low, m.end()):
             continue
         out.append((text, m.start(), m.end()))
-    for m in _HIST_ABBR_RE.finditer(ctx.norm):
-        value = _HIST_ABBR.get(m.group())
+    for m in cw.HIST_ABBR_RE.finditer(ctx.norm):
+        value = cw.HIST_ABBR.get(m.group())
         if value:
             out.append((value, m.start(), m.end()))
     return sorted(out, key=lambda h: h[1])
@@ -427,7 +151,7 @@ def build(
         if a.other_person or a.negated or a.hypothetical:
             continue
         before = low[max(0, ctx.sentence_of(m.start)[0], m.start - 60) : m.start]
-        historical = a.historical or _HISTORICAL.search(before + low[m.start : m.end + 25]) is not None
+        historical = a.historical or cw.HISTORICAL.search(before + low[m.start : m.end + 25]) is not None
         site = None
         if not m.id:
             site, _, _ = _site_near(low, m.start, m.end)
@@ -480,7 +204,7 @@ def _group(found: list[_Found], kb: KnowledgeBase) -> list[_Build]:
         best = next((f for f in unknown if not f.historical), unknown[0])
         b = _Build(None, mentions=unknown)
         if best.site:
-            b.fields["primary_site"] = _SITES.get(best.site, best.site)
+            b.fields["primary_site"] = cw.SITES.get(best.site, best.site)
         return [b]
     ids = list(dict.fromkeys(f.id for f in typed if f.id))
     keep = [i for i in ids if not any(i in _ancestors(kb, j) for j in ids if j != i)]
@@ -539,10 +263,10 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
     for h in pat.tnm(norm):
         if ctx.is_excluded(h.start, h.end):
             continue
-        b = _attach(ctx, builds, h.start)
-        if b is not None and h.key not in b.tnm:
-            b.tnm[h.key] = str(h.value)
-            b.provenance.append(ctx.prov(h.start, h.end))
+        target = _attach(ctx, builds, h.start)
+        if target is not None and h.key not in target.tnm:
+            target.tnm[h.key] = str(h.value)
+            target.provenance.append(ctx.prov(h.start, h.end))
     for h in [*pat.scores(low), *pat.sizes(low)]:
         score(h.key, h.value, h.start, h.end)
     for h in pat.nodes(low):
@@ -564,14 +288,14 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
         if b.scores.get("node_status") == "negative" and "n" not in b.tnm:
             b.tnm["n"] = "N0"
     _setting(ctx, builds, put)
-    for m in RECURRENCE.finditer(low):
+    for m in cw.RECURRENCE.finditer(low):
         s_start = ctx.sentence_of(m.start())[0]
-        if _RECURRENCE_NOT.search(low[max(s_start, m.start() - 40) : m.start()]) or re.match(
+        if cw.RECURRENCE_NOT.search(low[max(s_start, m.start() - 40) : m.start()]) or re.match(
             r"\s+score", low[m.end() :]
         ):
             continue
         put("recurrent", True, m.start(), m.end())
-    for m in LATERALITY.finditer(low):
+    for m in cw.LATERALITY.finditer(low):
         if re.match(r"[\w\s-]{0,12}(?:met|mets|metastas\w+|lesions?|nodes?)\b", low[m.end() :]) or re.search(
             r"\b(?:to|into)\s+(?:the\s+|my\s+|her\s+|his\s+)?$", low[max(0, m.start() - 12) : m.start()]
         ):
@@ -580,33 +304,33 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
             "bilateral" if m.group("bilateral") else "left" if m.group("leftcolon") else "right"
         )
         put("laterality", side, m.start(), m.end())
-    for m in _LOBE.finditer(norm):
+    for m in cw.LOBE.finditer(norm):
         put("laterality", "right" if m.group("l").startswith("R") else "left", m.start(), m.end())
-    for pattern in (METS_TO, METS_OF, METS_PAREN):
+    for pattern in (cw.METS_TO, cw.METS_OF, cw.METS_PAREN):
         for m in pattern.finditer(low):
             s_start = ctx.sentence_of(m.start())[0]
-            if _METS_NOT.search(low[max(s_start, m.start() - 40) : m.start()]) or ctx.is_excluded(
+            if cw.METS_NOT.search(low[max(s_start, m.start() - 40) : m.start()]) or ctx.is_excluded(
                 m.start(), m.end()
             ):
                 continue
-            b = _attach(ctx, builds, m.start())
-            if b is None:
+            target = _attach(ctx, builds, m.start())
+            if target is None:
                 continue
             sites_text = m.group("sites")
-            names = re.findall(r"\b(?:" + _MET_SITE + r")\b", sites_text)
+            names = re.findall(r"\b(?:" + cw.MET_SITE + r")\b", sites_text)
             loose = re.match(r"spots?|lesions?|nodules?|tumou?rs|cancer|carcinoma|disease", m.group())
             added = False
             for name in names:
-                site = _MET_SITES[name]
-                if _own_organ(kb, b.type, site) and (
+                site = cw.MET_SITES[name]
+                if _own_organ(kb, target.type, site) and (
                     loose or not re.search(r"\b(?:other|opposite|both)\b", sites_text)
                 ):
                     continue
-                if site not in b.sites:
-                    b.sites.append(site)
+                if site not in target.sites:
+                    target.sites.append(site)
                     added = True
             if added:
-                b.provenance.append(ctx.prov(m.start(), m.end()))
+                target.provenance.append(ctx.prov(m.start(), m.end()))
 
 
 def _own_organ(kb: KnowledgeBase, cid: str | None, site: str) -> bool:
@@ -614,7 +338,7 @@ def _own_organ(kb: KnowledgeBase, cid: str | None, site: str) -> bool:
     if cid is None or cid not in kb.cancers:
         return False
     c = kb.cancers[cid]
-    words = {site, *(k for k, v in _MET_SITES.items() if v == site)}
+    words = {site, *(k for k, v in cw.MET_SITES.items() if v == site)}
     names = " ".join([c.name, c.plain_name, *c.aliases]).lower()
     return any(
         re.search(
@@ -647,13 +371,13 @@ def _serum(ctx: TextContext, kb: KnowledgeBase, score) -> None:  # type: ignore[
 
 def _setting(ctx: TextContext, builds: list[_Build], put) -> None:  # type: ignore[no-untyped-def]
     low = ctx.low
-    for m in SETTING.finditer(low):
+    for m in cw.SETTING.finditer(low):
         s_start, s_end = ctx.sentence_of(m.start())
         before = low[max(s_start, m.start() - 30) : m.start()]
         kind = m.lastgroup
         if kind == "nonmet":
             continue
-        if kind in ("met", "adv") and _SETTING_NEG.search(before):
+        if kind in ("met", "adv") and cw.SETTING_NEG.search(before):
             continue
         if kind == "met":
             after = low[m.end() : m.end() + 40]
@@ -667,9 +391,9 @@ def _setting(ctx: TextContext, builds: list[_Build], put) -> None:  # type: igno
                 continue
             put("setting", "metastatic", m.start(), m.end())
         elif kind == "adv":
-            if _ADVANCED_NOT.match(low, m.end()) or re.search(r"\blocally\s*$", before):
+            if cw.ADVANCED_NOT.match(low, m.end()) or re.search(r"\blocally\s*$", before):
                 continue
-            if not CANCER_WORD.search(low, s_start, s_end) and not re.search(
+            if not cw.CANCER_WORD.search(low, s_start, s_end) and not re.search(
                 r"\bstage\b", low[s_start:s_end]
             ):
                 continue

@@ -111,7 +111,9 @@ def opinions(ctx: TextContext) -> list[OpinionOnRecord]:
         for c_start, c_end in clauses(low, s_start, s_end):
             while c_end > c_start and low[c_end - 1] in " .;:!?,":
                 c_end -= 1
-            whos = [(m.start(), m.end(), None) for m in _DR.finditer(ctx.norm, c_start, c_end)]
+            whos: list[tuple[int, int, str | None]] = [
+                (m.start(), m.end(), None) for m in _DR.finditer(ctx.norm, c_start, c_end)
+            ]
             whos += [
                 (m.start(), m.end(), m.group("role"))
                 for m in _WHO.finditer(low, c_start, c_end)

@@ -356,13 +356,9 @@ def extract(
         s_start = ctx.sentence_of(m.start())[0]
         before = low[max(s_start, m.start() - 40) : m.start()]
         after = low[m.end() : m.end() + 30]
-        if m.group().endswith("cy") and re.match(r"\s+test\s+(?:was\s+|is\s+)?negative", after):
-            take(
-                "pregnant",
-                False,
-                m.start(),
-                m.end() + len(re.match(r"\s+test\s+(?:was\s+|is\s+)?negative", after).group()),
-            )
+        test = re.match(r"\s+test\s+(?:was\s+|is\s+)?negative", after)
+        if m.group().endswith("cy") and test:
+            take("pregnant", False, m.start(), m.end() + test.end())
         elif _PREG_NEG.search(before):
             take("pregnant", False, m.start(), m.end())
         elif m.group() == "pregnant" and _PREG_YES.search(before) and not _PREG_HYPO.search(before):

@@ -322,13 +322,13 @@ def scores(low: str) -> Iterator[Hit]:
         yield Hit("mammaprint", m.group("v").replace(" ", "-"), m.start(), m.end())
     for m in CHILD_PUGH.finditer(low):
         if m.group("c"):
-            value = m.group("c").upper() + (m.group("n") or "")
+            label = m.group("c").upper() + (m.group("n") or "")
         else:
             cls = _child_pugh_class(int(m.group("n2")))
             if cls is None:
                 continue
-            value = cls + m.group("n2")
-        yield Hit("child_pugh", value, m.start(), m.end())
+            label = cls + m.group("n2")
+        yield Hit("child_pugh", label, m.start(), m.end())
     for m in BCLC.finditer(low):
         yield Hit("bclc", m.group("v").upper(), m.start(), m.end())
 

@@ -98,8 +98,8 @@ class Assertion:
         return not (self.family or self.other_person)
 
 
-def _rules(others: bool = True) -> list[Any]:
-    from medspacy.context import ConTextRule
+def _rules() -> list[Any]:
+    from medspacy.context import ConTextRule  # type: ignore[import-untyped]
 
     def rule(
         literal: str,
@@ -153,7 +153,7 @@ def _rules(others: bool = True) -> list[Any]:
         rule("friend", OTHER, pattern=[{"LOWER": {"IN": _OTHERS}}]),
     ]
     rules = [
-        *(people if others else []),
+        *people,
         rule("comma", "COMMA", "PSEUDO", pattern=[{"LOWER": {"IN": [",", "(", ")"]}}]),
         # negation (a comma ends it: 'never smoker, stage IV adenocarcinoma')
         *(
@@ -328,22 +328,14 @@ class _Pipeline:
         from loguru import logger
 
         logger.disable("PyRuSH")
-        import medspacy
-        from medspacy.context import ConText
+        import medspacy  # type: ignore[import-untyped]
+        from medspacy.context import ConText  # type: ignore[import-untyped]
 
         self.nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"], load_rules=False)
         self.context = ConText(
             self.nlp, name="so_context", rules=None, input_span_type="group", span_group_name="so_targets"
         )
         self.context.add(_rules())
-        self.proxy = ConText(
-            self.nlp,
-            name="so_context_proxy",
-            rules=None,
-            input_span_type="group",
-            span_group_name="so_targets",
-        )
-        self.proxy.add(_rules(others=False))
 
 
 @lru_cache(maxsize=1)
@@ -361,6 +353,15 @@ def _relative(words: str) -> str | None:
     ]
     kept = [w for w in kept if w in RELATIVES or w in ("maternal", "paternal", "first-degree")]
     return " ".join(kept) if any(w in RELATIVES for w in kept) else None
+
+
+_SAME = [{"mother", "mom", "mum"}, {"father", "dad"}, {"grandmother", "grandma"}, {"grandfather", "grandpa"}]
+
+
+def _same_person(words: str, proxy: str) -> bool:
+    names = {w.removesuffix("'s").strip("'") for w in words.lower().split()}
+    group = next((g for g in _SAME if proxy in g), {proxy})
+    return bool(names & group)
 
 
 def first_person(low: str) -> bool:
@@ -385,13 +386,21 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
             targets.append(span)
             keys.append((start, end))
     doc.spans["so_targets"] = targets
-    (pipe.proxy if ctx.proxy else pipe.context)(doc)
+    pipe.context(doc)
     self_words = set(_THIRD_PERSON if ctx.proxy or not first_person(ctx.low) else _FIRST_PERSON)
     about_others: list[tuple[int, int, str, str]] = []  # token scope, category, relative
     for mod in doc._.context_graph.modifiers:
         if mod.category not in (FAMILY, OTHER):
             continue
         (s, e), (ms, me) = mod.scope_span, mod.modifier_span
+        category = mod.category
+        if ctx.proxy:
+            # writing for someone: 'my wife' is the patient; 'my sister' is the writer's relative
+            mine = ms > 0 and doc[ms - 1].lower_ in ("my", "our")
+            if mine and _same_person(doc[ms:me].text, ctx.proxy):
+                continue
+            if mine:
+                category = OTHER
         if mod.direction.upper() == "FORWARD":
             # the scope ends at the first word about the patient: 'my son is worried about my cancer'
             e = next((i for i in range(me, e) if doc[i].lower_ in self_words), e)
@@ -399,7 +408,7 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
             s = max([s, *(i + 1 for i in range(s, ms) if doc[i].lower_ in self_words)])
         lo, hi = min(s, ms), max(e, me)
         if hi > lo:
-            about_others.append((lo, hi, mod.category, _relative(doc[ms:me].text) or ""))
+            about_others.append((lo, hi, category, _relative(doc[ms:me].text) or ""))
     ctx.excluded = [(doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])) for lo, hi, _, _ in about_others]
     out: dict[tuple[int, int], Assertion] = {}
     for key, span in zip(keys, doc.spans["so_targets"], strict=True):

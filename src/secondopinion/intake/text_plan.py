@@ -69,7 +69,14 @@ def candidates(
             if not done_word:
                 proc = text.rstrip("s")
         found.append(
-            _Treat("surgery", k.start(), k.end(), procedure=proc, done_word=done_word, qualified=bool(k.group("adj")))
+            _Treat(
+                "surgery",
+                k.start(),
+                k.end(),
+                procedure=proc,
+                done_word=done_word,
+                qualified=bool(k.group("adj")),
+            )
         )
     for k in w.HAD_REMOVED.finditer(low):
         found.append(_Treat("surgery", k.end() - len("removed"), k.end(), done_word=True))
@@ -103,9 +110,9 @@ def _status(low: str, clause: tuple[int, int], pos: int) -> PlanStatus | None:
         return best[1]
     after: tuple[int, PlanStatus] | None = None
     for pattern, status in ((w.PROPOSED, "proposed"), (w.DONE, "done"), (w.ONGOING, "ongoing")):
-        m = pattern.search(low, pos, clause[1])
-        if m and (after is None or m.start() < after[0]):
-            after = (m.start(), status)  # type: ignore[assignment]
+        found = pattern.search(low, pos, clause[1])
+        if found and (after is None or found.start() < after[0]):
+            after = (found.start(), status)  # type: ignore[assignment]
     return after[1] if after else None
 
 
@@ -276,14 +283,14 @@ def _items(
     surgery_seen = False
     for i, b in enumerate(built):
         modality = str(b["modality"])
-        status = str(b["status"])
+        item_status: PlanStatus = b["status"]  # type: ignore[assignment]
         phrase_cue = ("after", "before", "following", "prior", "post", "ahead")
         intent = next(
             (
                 x.split("|")[0]
                 for x in intents.get(i, [])
                 if (modality != "surgery" or x.split("|")[0] in ("curative", "palliative", "definitive"))
-                and not (status == "done" and x.split("|")[1].startswith(phrase_cue))
+                and not (item_status == "done" and x.split("|")[1].startswith(phrase_cue))
             ),
             "unknown",
         )
@@ -297,14 +304,14 @@ def _items(
                     procedure=b["procedure"],  # type: ignore[arg-type]
                     intent=intent,  # type: ignore[arg-type]
                     timing=timing,
-                    status=status,  # type: ignore[arg-type]
+                    status=item_status,  # type: ignore[arg-type]
                     description=str(b["text"]),
                     provenance=[prov],
                 ),
-                status,
+                item_status,
                 surgery_seen,
             )
-        )  # type: ignore[arg-type]
+        )
         surgery_seen |= modality == "surgery"
     return out
 
@@ -316,8 +323,8 @@ def _nearest(built: list[dict[str, object]], cues: list[tuple[str, int, int]]) -
     for value, start, end in sorted(cues, key=lambda c: c[1]):
         best: tuple[int, int] | None = None
         for i, b in enumerate(built):
-            c_start, c_end = b["clause"]  # type: ignore[misc]
-            if not c_start <= start < c_end:
+            clause: tuple[int, int] = b["clause"]  # type: ignore[assignment]
+            if not clause[0] <= start < clause[1]:
                 continue
             b_start, b_end = int(b["start"]), int(b["end"])  # type: ignore[call-overload]
             distance = b_start - end if end <= b_start else start - b_end if start >= b_end else 0

@@ -163,6 +163,7 @@ _CLAUSE_BREAK = re.compile(
     r";|\s+but\s+|,?\s+however,?\s+|\s+although\s+|\s+though\s+|\s+whereas\s+|,?\s+while\s+"
     r"|,\s+and\s+|,?\s+and\s+then\s+|,?\s+followed\s+by\s+|,?\s+then\s+|\s+so\s+(?=\w)"
     r"|\s+because\s+|\s+and\s+(?=(?:my|the|her|his|she|he|i|i'm|i've|we|they|dr|now|our|then)\b)"
+    r"|,\s+(?=(?:my|her|his|our)\s)(?!(?:my|her|his|our)\s+(?:[\w-]+\s+)?[\w-]+\s*,)"
 )
 
 

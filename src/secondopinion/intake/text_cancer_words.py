@@ -1,0 +1,285 @@
+"""Grammar of the cancer itself: cancer words, anatomical sites, histology phrases, and the
+patterns of setting, spread, recurrence and side. No cancer-type list lives here: types come
+from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import re
+
+CANCER_WORD = re.compile(
+    r"\b(?:cancers?|carcinomas?|adenocarcinomas?|\w*sarcomas?|melanomas?|lymphomas?|leuka?emias?|"
+    r"myelomas?|mesotheliomas?|gliomas?|glioblastomas?|astrocytomas?|oligodendrogliomas?|ependymomas?|"
+    r"\w+blastomas?|seminomas?|carcinoids?|cholangiocarcinomas?|malignan(?:cy|cies)|"
+    r"neuroendocrine\s+(?:tumou?rs?|neoplasms?|carcinomas?)|germ[\s-]cell\s+tumou?rs?|"
+    r"malignant\s+(?:tumou?rs?|neoplasms?|\w+omas?)|myelodysplastic\s+syndromes?|thymomas?|chordomas?|"
+    r"metastatic\s+disease)\b"
+)
+NOT_CANCER_AFTER = re.compile(
+    r"\s*(?:center|centre|centers|centres|clinic|institute|society|screening|survivor|support|"
+    r"foundation|specialist|care\s+team|doctor|surgeon|nurse|research|risk|gene|genes|predisposition|"
+    r"syndrome|free|-free)\b"
+)
+SITES: dict[str, str] = {
+    "lung": "lung",
+    "lungs": "lung",
+    "pulmonary": "lung",
+    "bronchus": "lung",
+    "bronchial": "lung",
+    "upper lobe": "lung",
+    "lower lobe": "lung",
+    "middle lobe": "lung",
+    "breast": "breast",
+    "mammary": "breast",
+    "colon": "colon",
+    "colonic": "colon",
+    "sigmoid": "colon",
+    "cecum": "colon",
+    "caecum": "colon",
+    "rectum": "rectum",
+    "rectal": "rectum",
+    "appendix": "appendix",
+    "appendiceal": "appendix",
+    "pancreas": "pancreas",
+    "pancreatic": "pancreas",
+    "stomach": "stomach",
+    "gastric": "stomach",
+    "esophagus": "esophagus",
+    "oesophagus": "esophagus",
+    "esophageal": "esophagus",
+    "oesophageal": "esophagus",
+    "liver": "liver",
+    "hepatic": "liver",
+    "bile duct": "bile duct",
+    "gallbladder": "gallbladder",
+    "kidney": "kidney",
+    "renal": "kidney",
+    "bladder": "bladder",
+    "prostate": "prostate",
+    "prostatic": "prostate",
+    "ovary": "ovary",
+    "ovarian": "ovary",
+    "ovaries": "ovary",
+    "uterus": "uterus",
+    "uterine": "uterus",
+    "endometrium": "endometrium",
+    "endometrial": "endometrium",
+    "cervix": "cervix",
+    "cervical": "cervix",
+    "vulva": "vulva",
+    "vulvar": "vulva",
+    "vagina": "vagina",
+    "vaginal": "vagina",
+    "skin": "skin",
+    "cutaneous": "skin",
+    "brain": "brain",
+    "thyroid": "thyroid",
+    "tongue": "tongue",
+    "tonsil": "tonsil",
+    "larynx": "larynx",
+    "laryngeal": "larynx",
+    "pharynx": "pharynx",
+    "nasopharynx": "nasopharynx",
+    "nasopharyngeal": "nasopharynx",
+    "bone": "bone",
+    "testis": "testis",
+    "testicle": "testis",
+    "testicular": "testis",
+    "penis": "penis",
+    "penile": "penis",
+    "anus": "anus",
+    "anal": "anus",
+    "small bowel": "small intestine",
+    "small intestine": "small intestine",
+    "duodenum": "duodenum",
+    "duodenal": "duodenum",
+    "adrenal": "adrenal gland",
+    "thymus": "thymus",
+    "eye": "eye",
+    "ocular": "eye",
+    "parotid": "parotid gland",
+    "salivary gland": "salivary gland",
+    "peritoneum": "peritoneum",
+    "peritoneal": "peritoneum",
+    "pleura": "pleura",
+    "pleural": "pleura",
+    "ureter": "ureter",
+    "urethra": "urethra",
+    "head and neck": "head and neck",
+    "oral": "oral cavity",
+    "mouth": "oral cavity",
+    "throat": "throat",
+    "bowel": "bowel",
+    "intestine": "intestine",
+}
+PROCEDURE_SITES = {
+    "lobectomy": "lung",
+    "pneumonectomy": "lung",
+    "segmentectomy": "lung",
+    "upper lobe": "lung",
+    "lower lobe": "lung",
+    "middle lobe": "lung",
+    "mastectomy": "breast",
+    "lumpectomy": "breast",
+    "hemicolectomy": "colon",
+    "colectomy": "colon",
+    "prostatectomy": "prostate",
+    "whipple": "pancreas",
+    "pancreaticoduodenectomy": "pancreas",
+    "gastrectomy": "stomach",
+    "nephrectomy": "kidney",
+    "cystectomy": "bladder",
+    "esophagectomy": "esophagus",
+    "oesophagectomy": "esophagus",
+    "thyroidectomy": "thyroid",
+}
+PROCEDURE_SITE_RE = re.compile(
+    r"\b(?:" + "|".join(PROCEDURE_SITES) + r")\b|(?<![\w-])(?:rul|rml|rll|lul|lll)(?![\w-])"
+)
+SITE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, SITES), key=len, reverse=True)) + r")\b")
+HIST_MOD = (
+    r"(?:invasive|infiltrating|micropapillary|ductal|lobular|serous|clear[\s-]cell|mucinous|"
+    r"signet[\s-]ring(?:[\s-]cell)?|endometrioid|papillary|follicular|medullary|anaplastic|"
+    r"squamous(?:[\s-]cell)?|small[\s-]cell|large[\s-]cell|adenosquamous|sarcomatoid|urothelial|"
+    r"transitional[\s-]cell|neuroendocrine|goblet[\s-]cell|acinar|basal[\s-]cell|merkel[\s-]cell|"
+    r"hepatocellular|renal[\s-]cell|chromophobe|spindle[\s-]cell|pleomorphic|tubular|cribriform|"
+    r"high[\s-]grade|low[\s-]grade|germ[\s-]cell|epithelioid|biphasic|dedifferentiated|myxoid|"
+    r"nodular|superficial[\s-]spreading|acral(?:[\s-]lentiginous)?|desmoplastic|adenoid[\s-]cystic|"
+    r"poorly[\s-]cohesive|intestinal[\s-]type|diffuse[\s-]type|in[\s-]situ)"
+)
+HIST_CORE = (
+    r"(?:adenocarcinoma|carcinoma|\w*sarcoma|melanoma|mesothelioma|carcinoid|cholangiocarcinoma|"
+    r"seminoma|\w+blastoma|glioma|astrocytoma|oligodendroglioma|ependymoma|neuroendocrine\s+tumou?r|"
+    r"germ\s+cell\s+tumou?r)"
+)
+HISTOLOGY = re.compile(
+    r"(?<!non-)(?<!non\s)\b(?P<mods>(?:" + HIST_MOD + r"[\s-]+){0,4})(?P<core>" + HIST_CORE + r")\b"
+    r"(?:\s+in\s+situ)?"
+    r"|(?<!non-)(?<!non\s)\b(?P<only>(?:" + HIST_MOD + r")(?:[\s-]+" + HIST_MOD + r"){0,3})\b"
+)
+HIST_NOUN_AFTER = re.compile(  # 'serous ovarian cancer': a histology word before a cancer or site word
+    r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r|" + HIST_CORE + "|" + SITE_RE.pattern + ")"
+)
+HIST_ABBR = {
+    "IDC": "invasive ductal carcinoma",
+    "ILC": "invasive lobular carcinoma",
+    "DCIS": "ductal carcinoma in situ",
+    "LCIS": "lobular carcinoma in situ",
+    "SCC": "squamous cell carcinoma",
+    "NSCLC": None,
+    "ADC": "adenocarcinoma",
+}
+HIST_ABBR_RE = re.compile(r"(?<![\w-])(?:IDC|ILC|DCIS|LCIS|SCC|ADC)(?![\w-])")
+GRADE_ONLY = re.compile(r"^(?:(?:high|low)[\s-]grade|invasive|infiltrating|in[\s-]situ|nodular)$")
+
+SETTING = re.compile(
+    r"\b(?P<la>locally[\s-]advanced)\b|\b(?P<nonmet>non-?metastatic)\b"
+    r"|\b(?P<met>metastatic|metastasi[sz]ed|widespread|disseminated|distant\s+(?:spread|metastas[ie]s|disease))\b"
+    r"|\b(?P<adv>advanced)\b|\b(?P<loc>early[\s-]stage|locali[sz]ed|confined\s+to\s+the\s+\w+|organ[\s-]confined)\b"
+)
+SETTING_NEG = re.compile(
+    r"(?:\bno|\bnot|\bwithout|\bnon|\bnegative\s+for|\bfree\s+of|\bany)\s+(?:\w+\s+){0,2}$"
+)
+ADVANCED_NOT = re.compile(
+    r"\s*(?:age|directives?|practice|care\s+plan|imaging|degrees?|training|"
+    r"registered|nurse|cardiac|heart|kidney)"
+)
+RECURRENCE = re.compile(
+    r"\b(?:recurren(?:ce|t)|relapse[sd]?|relapsing|recurred|regrowth)\b"
+    r"|\b(?:cancer|tumou?r|disease|lymphoma|myeloma|melanoma|carcinoma|it)\s+(?:has\s+|had\s+|have\s+)?"
+    r"(?:came|come|comes|coming)\s+back\b(?!\s+(?:positive|negative|normal|clear|fine|benign|showing|with|as))"
+    r"|\b(?:cancer|tumou?r|disease|lymphoma|it)\s+(?:has\s+|had\s+)?returned\b"
+)
+RECURRENCE_NOT = re.compile(
+    r"(?:risk|chance|chances|odds|prevent|preventing|reduce|reducing|lower|lowering|decrease|"
+    r"likelihood|rate|probability|if|case|fear|afraid|worried|whether|avoid|stop|minimi[sz]e|"
+    r"\bno|\bnot|\bwithout|free|against)\b[^.;]{0,25}$"
+)
+LATERALITY = re.compile(
+    r"\b(?P<side>left|right)[\s-](?:sided\b|(?:upper|lower|middle)\s+lobe|(?:breast|lung|kidney|ovary|"
+    r"colon|hemicolectomy|adrenal|testis|testicle|eye|thigh|leg|arm|neck|tonsil|parotid|hemisphere|"
+    r"frontal|temporal|parietal|occipital|axilla|chest|side|foot|hand|shoulder|cheek|ear|tongue)\b)"
+    r"|\b(?P<bilateral>bilateral)\s+(?:breast|lung|kidney|ovar\w+)\b"
+    r"|\b(?P<leftcolon>sigmoid|descending\s+colon|rectosigmoid|splenic\s+flexure)\b"
+    r"|\b(?P<rightcolon>ascending\s+colon|cecum|caecum|cecal|caecal|hepatic\s+flexure|right\s+colon)\b"
+)
+LOBE = re.compile(r"(?<![\w-])(?P<l>RUL|RML|RLL|LUL|LLL)(?![\w-])")
+MET_SITES: dict[str, str] = {
+    "liver": "liver",
+    "hepatic": "liver",
+    "lung": "lung",
+    "lungs": "lung",
+    "pulmonary": "lung",
+    "bone": "bone",
+    "bones": "bone",
+    "osseous": "bone",
+    "skeletal": "bone",
+    "bony": "bone",
+    "spine": "bone",
+    "spinal": "bone",
+    "vertebrae": "bone",
+    "vertebra": "bone",
+    "ribs": "bone",
+    "rib": "bone",
+    "pelvis": "bone",
+    "hip": "bone",
+    "hips": "bone",
+    "brain": "brain",
+    "cerebral": "brain",
+    "intracranial": "brain",
+    "adrenal": "adrenal",
+    "adrenals": "adrenal",
+    "adrenal gland": "adrenal",
+    "adrenal glands": "adrenal",
+    "peritoneum": "peritoneum",
+    "peritoneal": "peritoneum",
+    "omentum": "peritoneum",
+    "omental": "peritoneum",
+    "pleura": "pleura",
+    "pleural": "pleura",
+    "skin": "skin",
+    "cutaneous": "skin",
+    "leptomeningeal": "leptomeninges",
+    "leptomeninges": "leptomeninges",
+    "meninges": "leptomeninges",
+    "ovary": "ovary",
+    "ovaries": "ovary",
+    "spleen": "spleen",
+    "pericardium": "pericardium",
+    "pericardial": "pericardium",
+    "soft tissue": "soft tissue",
+    "distant lymph nodes": "distant lymph nodes",
+    "distant nodes": "distant lymph nodes",
+    "parotid": "parotid gland",
+    "parotid gland": "parotid gland",
+    "chest wall": "chest wall",
+    "abdominal wall": "abdominal wall",
+}
+MET_SITE = r"(?:" + "|".join(sorted(map(re.escape, MET_SITES), key=len, reverse=True)) + r")"
+DET = r"(?:the\s+|my\s+|her\s+|his\s+|both\s+|multiple\s+|several\s+|other\s+|opposite\s+|left\s+|right\s+)*"
+NODES = r"(?:(?:[\w-]+\s+){0,2}(?:lymph\s+)?nodes?)"
+ITEM = DET + r"(?:" + MET_SITE + r"|" + NODES + r")"
+SITE_LIST = ITEM + r"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*/\s*)" + ITEM + r")*"
+METS_TO = re.compile(
+    r"\b(?:spread|spreading|metastasi[sz]ed|metastatic|mets|metastases|metastasis|deposits|"
+    r"gone|moved|travel+ed|spots?|lesions?|nodules?|tumou?rs|cancer|carcinoma|disease)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:to|in|into|involving|within|throughout)\s+(?P<sites>" + SITE_LIST + r")\b"
+)
+METS_PAREN = re.compile(
+    r"\b(?:metastatic|metastases|stage\s+iv\w*)\b[^()]{0,60}?\(\s*(?P<sites>" + SITE_LIST + r")\s*\)"
+)
+METS_OF = re.compile(
+    r"\b(?P<sites>"
+    + SITE_LIST
+    + r")\s+(?:mets|metastases|metastasis|metastatic\s+(?:disease|lesions?|deposits?)|"
+    r"deposits|secondaries|involvement\s+by\s+(?:the\s+)?cancer)\b"
+)
+METS_NOT = re.compile(
+    r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bfree\s+of|\brule\s+out|\br/o|\bpossible|\bsuspicious|"
+    r"\bindeterminate|\bconcern(?:ing)?\s+for|\bquestionable|\bequivocal|\bprobable|\bmay|\bmight|"
+    r"\bcould|\bif|\bwhether|\bprevent|\brisk|\bchance|\bevaluate|\bexclude|\bany|\bnor)\b[^.;]{0,30}$"
+)
+HISTORICAL = re.compile(
+    r"\b(?:history\s+of|previous|prior|past|former|in\s+remission|survivor|years\s+ago|"
+    r"treated\s+for|had\s+(?:a\s+)?(?:\w+\s+)?(?:cancer|carcinoma)\s+in\s+(?:19|20)\d\d)\b"
+)
