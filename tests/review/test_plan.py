@@ -218,3 +218,74 @@ def test_a_plan_judged_by_a_pathway_that_needs_no_stage_is_not_insufficient():
     kb2 = KnowledgeBase.model_validate(raw)
     case = Case(cancers=[Cancer(type="crc")], plan=[PlanItem(modality="surgery", procedure="colectomy")])
     assert review(case, kb2).plan_review.verdict == "concordant"
+
+
+def _kb_with(**extra):
+    from secondopinion.knowledge.schema import KnowledgeBase
+
+    raw = small_kb().model_dump()
+    for key, value in extra.items():
+        raw[key] = [*raw.get(key, []), *value]
+    return KnowledgeBase.model_validate(raw)
+
+
+STAGING = {
+    "id": "crc-stage",
+    "cancer": "crc",
+    "name": "x",
+    "sources": ["s1"],
+    "rules": [
+        {"group": "IV", "any": [{"m": ["M1"]}]},
+        {"group": "III", "any": [{"n": ["N1", "N2"], "m": ["M0"]}]},
+        {"group": "II", "any": [{"t": ["T3", "T4"], "n": ["N0"], "m": ["M0"]}]},
+        {"group": "I", "any": [{"t": ["T1", "T2"], "n": ["N0"], "m": ["M0"]}]},
+    ],
+}
+
+
+def test_the_stage_group_is_derived_from_tnm_and_says_so():
+    from secondopinion.case import TNM
+    from secondopinion.review.normalise import normalise
+
+    kb = _kb_with(stage_models=[STAGING])
+    case = normalise(Case(cancers=[Cancer(type="crc", tnm=TNM(t="pT3", n="pN1a"))]), kb)
+    cancer = case.cancers[0]
+    assert (cancer.stage_group, cancer.setting) == ("III", "locally_advanced")
+    assert "M0 assumed" in cancer.provenance[-1].text
+
+
+def test_no_stage_is_derived_when_spread_is_mentioned_but_m_is_not_given():
+    from secondopinion.case import TNM
+    from secondopinion.review.normalise import normalise
+
+    kb = _kb_with(stage_models=[STAGING])
+    case = normalise(
+        Case(cancers=[Cancer(type="crc", tnm=TNM(t="T3", n="N1"), metastatic_sites=["liver"])]), kb
+    )
+    assert case.cancers[0].stage_group == "IV" or case.cancers[0].setting == "metastatic"
+
+
+def test_karnofsky_gives_an_ecog_equivalent():
+    from secondopinion.case import Patient
+    from secondopinion.review.normalise import normalise
+
+    case = normalise(Case(patient=Patient(karnofsky=90), cancers=[Cancer(type="crc")]), KB)
+    assert case.patient.ecog == 0
+
+
+def test_a_pd_l1_condition_with_a_unit_reads_the_result_in_that_unit():
+    from secondopinion.knowledge.schema import BiomarkerCondition
+    from secondopinion.review.conditions import biomarker_holds
+
+    case = Case(
+        biomarkers=[
+            Biomarker(name="PD-L1", status="positive", value=5, unit="TPS"),
+            Biomarker(name="PD-L1", status="positive", value=15, unit="CPS"),
+        ]
+    )
+    assert biomarker_holds(
+        case, BiomarkerCondition(name="PD-L1", status=["positive"], value_min=10, unit="CPS")
+    )
+    assert not biomarker_holds(
+        case, BiomarkerCondition(name="PD-L1", status=["positive"], value_min=10, unit="TPS")
+    )

@@ -87,3 +87,18 @@ def test_complexity_signs_are_listed():
 def test_aggressive_cancers_should_not_wait():
     assert "do not delay" in run(Case(cancers=[Cancer(type="meso", stage_group="I")])).urgency
     assert "1–2 weeks" in run(Case(cancers=[Cancer(type="crc", stage_group="I")])).urgency
+
+
+def test_pointed_questions_count_as_doubt():
+    for q in (
+        "Is observation really all there is?",
+        "Why didn't anyone offer me immunotherapy?",
+        "Should I ask to change the plan?",
+    ):
+        case = Case(cancers=[Cancer(type="crc", stage_group="II")], questions=[q])
+        assert "uncertainty_or_disagreement" in criteria(run(case)), q
+
+
+def test_an_ordinary_question_is_not_doubt():
+    case = Case(cancers=[Cancer(type="crc", stage_group="II")], questions=["What are the side effects?"])
+    assert "uncertainty_or_disagreement" not in criteria(run(case))

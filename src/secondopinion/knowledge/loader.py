@@ -26,6 +26,7 @@ from secondopinion.knowledge.schema import (
     Regimen,
     RiskModel,
     Source,
+    StageModel,
 )
 from secondopinion.knowledge.validate import cross_check
 
@@ -41,6 +42,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "biomarkers": BiomarkerDef,
     "pathways": Pathway,
     "risk_models": RiskModel,
+    "stage_models": StageModel,
     "glossary": GlossaryTerm,
     "records": RecordRule,
 }
@@ -113,6 +115,7 @@ def load_knowledge_base(root: Path = DATA_DIR) -> KnowledgeBase:
         biomarkers=_keyed(read["biomarkers"], "id", errors),
         pathways=list(_keyed(read["pathways"], "id", errors).values()),
         risk_models=list(_keyed(read["risk_models"], "id", errors).values()),
+        stage_models=list(_keyed(read["stage_models"], "id", errors).values()),
         glossary=[e for _, e in read["glossary"]],
         records=[e for _, e in read["records"]],
     )

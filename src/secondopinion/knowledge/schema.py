@@ -69,7 +69,10 @@ class CancerType(Entry):
     incidence: Incidence | None = None
     locally_advanced_stages: list[str] = Field(
         default_factory=list,
-        description="stage-IV groups that are locally advanced, not metastatic (e.g. IVA in head and neck)",
+        description=(
+            "stage groups that are locally advanced though the default reading says otherwise: "
+            "M0 stage-IV groups (head and neck IVA) or stage II groups (cervical IIB)"
+        ),
     )
     low_risk_minor_procedures: list[str] = Field(
         default_factory=list,
@@ -119,6 +122,7 @@ class BiomarkerCondition(Entry):
     detail_none: list[str] = Field(default_factory=list, description="alterations that exclude")
     value_min: float | None = None
     value_max: float | None = None
+    unit: str | None = Field(default=None, description="which score the value is, e.g. TPS or CPS for PD-L1")
 
     @field_validator("status", mode="before")
     @classmethod
@@ -142,6 +146,7 @@ class When(Entry):
     stage: list[str] = Field(default_factory=list, description="stage groups; 'III' matches IIIA, IIIB...")
     t: list[str] = Field(default_factory=list, description="T categories; 'T1' matches T1c")
     n: list[str] = Field(default_factory=list)
+    m: list[str] = Field(default_factory=list)
     primary_site: list[str] = Field(default_factory=list, description="any, as substring of the site")
     histology: list[str] = Field(default_factory=list, description="any, as substring")
     histology_not: list[str] = Field(default_factory=list)
@@ -291,6 +296,16 @@ class RiskModel(Sourced):
     rules: list[RiskRule] = Field(min_length=1)
 
 
+class StageModel(Sourced):
+    """Stage groups from TNM for one cancer type (AJCC/UICC groupings, in our own data): rules are
+    tried highest stage first and the first that holds gives the group."""
+
+    id: str
+    cancer: str
+    name: str
+    rules: list[RiskRule] = Field(min_length=1)
+
+
 class GlossaryTerm(Entry):
     term: str
     aliases: list[str] = Field(default_factory=list)
@@ -309,6 +324,7 @@ class KnowledgeBase(Entry):
     biomarkers: dict[str, BiomarkerDef]
     pathways: list[Pathway]
     risk_models: list[RiskModel] = Field(default_factory=list)
+    stage_models: list[StageModel] = Field(default_factory=list)
     glossary: list[GlossaryTerm] = Field(default_factory=list)
     records: list[RecordRule] = Field(default_factory=list)
 

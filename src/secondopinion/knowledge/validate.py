@@ -52,7 +52,7 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
         errors.extend(f"regimen {r.id}: unknown drug '{d}'" for d in r.drugs if d not in kb.drugs)
     for g in kb.glossary:
         sources_of(f"glossary {g.term}", g.sources)
-    for m in kb.risk_models:
+    for m in (*kb.risk_models, *kb.stage_models):
         sources_of(f"risk model {m.id}", m.sources)
         if m.cancer not in kb.cancers:
             errors.append(f"risk model {m.id}: unknown cancer '{m.cancer}'")

@@ -35,6 +35,7 @@ def case_summary(case: Case) -> str:
     markers = [
         f"{b.name} {b.status.replace('_', ' ')}" + (f" ({b.detail})" if b.detail else "")
         for b in case.biomarkers
+        if not any(p.source == "derived" for p in b.provenance)  # group markers are inferred
     ]
     if markers:
         parts.append("biomarkers: " + "; ".join(markers))

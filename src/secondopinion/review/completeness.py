@@ -28,6 +28,16 @@ def _facts_absent(kind: str, case: Case, findings: list[Finding]) -> bool:
     return bool(check and check())
 
 
+def _facts_present(kind: str, case: Case) -> bool:
+    """Records that are facts rather than documents are 'have' once the case states them."""
+    cancer = case.primary
+    if kind == "staging":
+        return cancer is not None and bool(cancer.stage_group or cancer.setting)
+    if kind == "performance_status":
+        return case.patient.ecog is not None or case.patient.karnofsky is not None
+    return False
+
+
 def completeness(
     case: Case, kb: KnowledgeBase, applied: list[Pathway], findings: list[Finding]
 ) -> list[CompletenessItem]:
@@ -53,7 +63,7 @@ def completeness(
         if need.item.lower() in seen:
             continue
         seen.add(need.item.lower())
-        if need.kind in on_hand:
+        if need.kind in on_hand or _facts_present(need.kind, case):
             status = "have"
         elif _facts_absent(need.kind, case, findings):
             status = "missing"

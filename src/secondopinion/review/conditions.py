@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from secondopinion.case import Cancer, Case
+from secondopinion.case import Biomarker, Cancer, Case
 from secondopinion.knowledge.schema import BiomarkerCondition, KnowledgeBase, ScoreCondition, When
 from secondopinion.review.treatments import any_match
 
@@ -96,8 +96,19 @@ def setting_matches(cancer: Cancer, wanted: list[str]) -> bool | None:
     return None
 
 
+def _result_for(case: Case, cond: BiomarkerCondition) -> Biomarker | None:
+    """The result a condition reads: with a unit (PD-L1 TPS vs CPS), only results in that unit
+    or with none stated; a definite result beats an indefinite one."""
+    if not cond.unit:
+        return case.biomarker(cond.name)
+    unit = cond.unit.lower()
+    found = [b for b in case.biomarkers if b.name == cond.name and (b.unit or unit).lower() == unit]
+    rank = {"positive": 0, "negative": 1, "equivocal": 2, "pending": 3, "not_tested": 4}
+    return sorted(found, key=lambda b: (rank.get(b.status, 5), b.unit is None))[0] if found else None
+
+
 def biomarker_holds(case: Case, cond: BiomarkerCondition) -> bool | None:
-    result = case.biomarker(cond.name)
+    result = _result_for(case, cond)
     if result is None or result.status in ("unknown", "not_tested", "pending"):
         return None
     if result.status not in cond.status:
@@ -153,6 +164,8 @@ def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outco
         out.add(category_matches(cancer.tnm.t, when.t), "T category")
     if when.n:
         out.add(category_matches(cancer.tnm.n, when.n), "nodal status (N)")
+    if when.m:
+        out.add(category_matches(cancer.tnm.m, when.m), "distant spread (M)")
     if when.primary_site:
         site = (cancer.primary_site or "").lower()
         out.add(any(w.lower() in site for w in when.primary_site) if site else None, "primary site")

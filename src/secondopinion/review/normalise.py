@@ -85,6 +85,44 @@ def _risk_group(case: Case, cancer: Cancer, kb: KnowledgeBase) -> str | None:
     return None
 
 
+def _stage_from_tnm(case: Case, cancer: Cancer, kb: KnowledgeBase) -> Cancer:
+    """Stage group from T, N and M when only TNM was given. A report giving T and N without M is
+    read as M0 unless spread is mentioned anywhere; the provenance says that was assumed."""
+    if cancer.stage_group or not (cancer.tnm.t or cancer.tnm.n):
+        return cancer
+    models = [m for m in kb.stage_models if m.cancer == cancer.type]
+    if not models:
+        return cancer
+    probe, note = cancer, "stage group derived from TNM"
+    if not cancer.tnm.m and not cancer.metastatic_sites and cancer.setting != "metastatic":
+        probe = cancer.model_copy(update={"tnm": cancer.tnm.model_copy(update={"m": "M0"})})
+        note += " (M0 assumed: no distant spread was mentioned)"
+    for model in models:
+        for rule in model.rules:
+            values = [evaluate(w, case, probe, kb).value for w in rule.any]
+            if any(v is True for v in values):
+                prov = Provenance(source="derived", text=note, field=model.id)
+                return cancer.model_copy(
+                    update={"stage_group": rule.group, "provenance": [*cancer.provenance, prov]}
+                )
+            if any(v is None for v in values):
+                return cancer  # a higher stage cannot be ruled out
+    return cancer
+
+
+def _ecog_from_karnofsky(karnofsky: int) -> int:
+    """Published equivalence of the two scales (Oken 1982; Buccheri 1996)."""
+    if karnofsky >= 90:
+        return 0
+    if karnofsky >= 70:
+        return 1
+    if karnofsky >= 50:
+        return 2
+    if karnofsky >= 30:
+        return 3
+    return 4
+
+
 def _group_biomarkers(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
     added: list[Biomarker] = []
     for b in kb.biomarkers.values():
@@ -109,11 +147,16 @@ def normalise(case: Case, kb: KnowledgeBase) -> Case:
     cancers = []
     for cancer in case.cancers:
         ctype = kb.cancers.get(cancer.type or "")
+        cancer = _stage_from_tnm(case, cancer, kb)
         setting = derive_setting(cancer, ctype)
         scores = _gleason_and_grade_group(cancer.scores) if cancer.type == "prostate" else cancer.scores
         cancers.append(cancer.model_copy(update={"setting": setting, "scores": scores}))
+    patient = case.patient
+    if patient.ecog is None and patient.karnofsky is not None:
+        patient = patient.model_copy(update={"ecog": _ecog_from_karnofsky(patient.karnofsky)})
     case = case.model_copy(
         update={
+            "patient": patient,
             "cancers": cancers,
             "plan": [expand_item(i, kb) for i in case.plan],
             "history": [expand_item(i, kb) for i in case.history],

@@ -18,8 +18,11 @@ RARE_PER_100K = 6.0
 YOUNG_ADULT_AGE = 40
 _DOUBT = re.compile(
     r"\b(doubt|not sure|unsure|disagree|different (opinion|recommendation)|conflicting|"
-    r"confus|is (this|it) (right|correct)|wrong|misdiagnos|don'?t trust|"
-    r"don'?t agree|uncertain|not convinced|hesitant|torn)",
+    r"confus|is (this|it|that) (right|correct|enough|the best)|wrong|misdiagnos|don'?t trust|"
+    r"don'?t agree|uncertain|not convinced|hesitant|torn|really (all|the best|necessary|needed)|"
+    r"why (didn'?t|hasn'?t|haven'?t|wasn'?t|isn'?t|did ?n'?t|has ?n'?t) (anyone|anybody|they|he|she|my)|"
+    r"should i (ask|change|switch|get another|push|insist)|nobody (has )?(mentioned|offered|told|talked)|"
+    r"no one (has )?(mentioned|offered|told|talked)|too much|overtreat|undertreat|second-guess)",
     re.IGNORECASE,
 )
 _NOT_MAJOR = {"active_surveillance", "watchful_waiting", "supportive_care", "other"}
@@ -75,7 +78,7 @@ def _complexity(case: Case, kb: KnowledgeBase) -> list[str]:
             name = kb.biomarkers[b.name].name if b.name in kb.biomarkers else b.name
             signs.append(f"an equivocal (borderline) {name} result")
     ctype = kb.cancers.get(cancer.type or "") if cancer else None
-    if p.age is not None and p.age < YOUNG_ADULT_AGE and ctype and ctype.category == "solid":
+    if p.age is not None and p.age < YOUNG_ADULT_AGE and ctype and ctype.category in ("solid", "brain"):
         signs.append(f"a young age at diagnosis ({p.age})")
     if len(case.cancers) > 1:
         signs.append("more than one primary cancer")
@@ -97,7 +100,8 @@ def _disagreement(case: Case) -> list[str]:
             "doctors on record recommend different things: "
             + "; ".join(f"{o.by}: {o.recommends}" for o in case.opinions)
         )
-    out.extend(f'you wrote: "{c.strip()}"' for c in case.concerns if _DOUBT.search(c))
+    said = list(dict.fromkeys([*case.concerns, *case.questions]))
+    out.extend(f'you wrote: "{c.strip()}"' for c in said if _DOUBT.search(c))
     return out
 
 
