@@ -33,6 +33,8 @@ from secondopinion.knowledge.validate import cross_check
 DATA_DIR = Path(__file__).parent / "data"
 
 M = TypeVar("M", bound=BaseModel)
+# libyaml's safe loader when the wheel has it: the same result, several times faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "sources": Source,
@@ -56,7 +58,7 @@ def _files(root: Path, section: str) -> Iterator[Path]:
 
 def _read_entries(path: Path, model: type[M], errors: list[str]) -> list[tuple[Path, M]]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         errors.append(f"{path.name}: not valid YAML ({exc})")
         return []
