@@ -289,3 +289,30 @@ def test_a_pd_l1_condition_with_a_unit_reads_the_result_in_that_unit():
     assert not biomarker_holds(
         case, BiomarkerCondition(name="PD-L1", status=["positive"], value_min=10, unit="TPS")
     )
+
+
+def test_a_missing_fact_is_asked_for_only_when_it_could_change_the_review():
+    kb = _kb_with(
+        pathways=[
+            {
+                "id": "crc-older",
+                "cancer": "crc",
+                "title": "Older patients offered cetuximab",
+                "when": {"stage": ["III"], "age_min": 70},
+                "advise_against": [
+                    {
+                        "id": "no-cetux",
+                        "label": "cetuximab",
+                        "why": "x",
+                        "evidence_level": "y",
+                        "sources": ["s1"],
+                        "match": [{"drugs_any": ["cetuximab"]}],
+                    }
+                ],
+            }
+        ]
+    )
+    base = Case(cancers=[Cancer(type="crc", stage_group="III")], plan=[FOLFOX])
+    assert not any(f.rule_id == "case/age" for f in review(base, kb).plan_review.findings)
+    flagged = base.model_copy(update={"plan": [FOLFOX, CETUXIMAB]})
+    assert any(f.rule_id == "case/age" for f in review(flagged, kb).plan_review.findings)

@@ -196,6 +196,26 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
     return findings
 
 
+def _would_change_the_review(p: Pathway, case: Case, kb: KnowledgeBase) -> bool:
+    """Whether knowing the missing fact could add a warning or a test for this plan: only then is
+    it worth asking for. A pathway that would merely confirm, or suggest, is not."""
+    if not case.plan:
+        return bool(p.tests or p.recommend)
+    if any(any_match(case.plan, a.match, kb, lenient=False) for a in p.advise_against):
+        return True
+    for rec in p.recommend:
+        if rec.essential and not any_match([*case.plan, *case.history], rec.options, kb, lenient=True):
+            if _judgeable(case, rec.judge_if_plan_has, kb):
+                return True
+    return any(
+        not (
+            {r.status for b in (t.biomarker, *t.also_answered_by) if (r := case.biomarker(b))}
+            & {"positive", "negative"}
+        )
+        for t in p.tests
+    )
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     """One finding per rule and per (kind, subject); a confirmation beats an alternative."""
     seen: set[tuple[str, str]] = set()
@@ -271,8 +291,10 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
             applied.append(p)
             findings.extend(_apply(p, case, kb))
         elif outcome.value is None:
+            relevant = _would_change_the_review(p, case, kb)
             for fact in outcome.unknown:
-                if fact in _ASKABLE:
+                # Stage and spread are key facts of any review; others only when they matter here.
+                if fact in _ASKABLE and (relevant or fact in ("setting", "stage")):
                     missing_facts.setdefault(fact, []).append(p.title)
     minor = {f"{p.id}/{r.id}" for p in applied for r in p.recommend if not r.major}
     for fact, titles in missing_facts.items():
@@ -305,7 +327,7 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
     if spread_unknown and ctype.category == "solid" and "setting" in missing_facts and not judged:
         insufficient = True
     findings = sorted(_dedupe(findings), key=lambda f: ORDER[f.kind])
-    if not applied and case.plan:
+    if not applied and case.plan and not ({"setting", "stage"} & set(missing_facts)):
         findings.append(
             Finding(
                 kind="information_needed",
