@@ -204,9 +204,9 @@ def _would_change_the_review(p: Pathway, case: Case, kb: KnowledgeBase) -> bool:
     if any(any_match(case.plan, a.match, kb, lenient=False) for a in p.advise_against):
         return True
     for rec in p.recommend:
-        if rec.essential and not any_match([*case.plan, *case.history], rec.options, kb, lenient=True):
-            if _judgeable(case, rec.judge_if_plan_has, kb):
-                return True
+        satisfied = any_match([*case.plan, *case.history], rec.options, kb, lenient=True)
+        if rec.essential and not satisfied and _judgeable(case, rec.judge_if_plan_has, kb):
+            return True
     return any(
         not (
             {r.status for b in (t.biomarker, *t.also_answered_by) if (r := case.biomarker(b))}
