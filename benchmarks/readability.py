@@ -19,6 +19,7 @@ from pathlib import Path
 import textstat
 import yaml
 
+from secondopinion.errors import InputError
 from secondopinion.intake import read_case
 from secondopinion.knowledge.loader import load_knowledge_base
 from secondopinion.report.html import render_report_html
@@ -49,8 +50,13 @@ def main() -> None:
     kb = load_knowledge_base()
     scores: list[tuple[float, float, int, str]] = []
     t0 = time.perf_counter()
+    unreadable: list[str] = []
     for vid, data, name in vignette_inputs():
-        result = review(read_case(data, name, kb), kb)
+        try:
+            result = review(read_case(data, name, kb), kb)
+        except InputError:
+            unreadable.append(vid)
+            continue
         text = readable_text(render_report_html(result, kb, "patient", chart=False))
         scores.append(
             (
@@ -65,6 +71,10 @@ def main() -> None:
     grades = [s[0] for s in scores]
     rows = [
         ("patient reports measured", f"{len(scores)}"),
+        (
+            "vignettes intake could not read",
+            f"{len(unreadable)}" + (f" ({', '.join(unreadable)})" if unreadable else ""),
+        ),
         ("Flesch-Kincaid grade, worst", f"{grades[0]:.2f} ({scores[0][3]})"),
         ("Flesch-Kincaid grade, median", f"{statistics.median(grades):.2f}"),
         ("Flesch-Kincaid grade, best", f"{grades[-1]:.2f}"),

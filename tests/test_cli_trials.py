@@ -133,3 +133,28 @@ def test_review_has_a_trials_section_only_when_a_store_exists(stocked, home, cas
     assert not (elsewhere / "secondopinion.db").exists()
     required = run("review", str(case_file), "--trials", home=elsewhere)
     assert required.returncode == 2 and "trials import" in required.stderr
+
+
+def test_import_reports_counts_skips_bad_records_and_is_idempotent(home, tmp_path):
+    fixtures = Path(__file__).parent / "data" / "trials"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"protocolSection": {"identificationModule": {"nctId": "NCT09999999"\n', encoding="utf-8")
+    first = run(
+        "trials",
+        "import",
+        str(fixtures / "ctgov"),
+        str(fixtures / "ctml" / "11-112.yaml"),
+        str(bad),
+        home=home,
+    )
+    assert first.returncode == 0, first.stderr
+    assert "1 bad record(s) skipped" in first.stdout and "2 new" in first.stdout
+    assert "NCT09999999" in first.stderr and "bad.jsonl:1" in first.stderr
+    again = run("trials", "import", str(fixtures / "ctgov"), home=home)
+    assert again.returncode == 0 and "0 new, 0 updated, 3 unchanged" in again.stdout
+    assert "records up to 2023-06-15" in again.stdout
+
+
+def test_import_of_a_missing_path_is_bad_input(home, tmp_path):
+    out = run("trials", "import", str(tmp_path / "nowhere.json"), home=home)
+    assert out.returncode == 2 and "no such file" in out.stderr and "Traceback" not in out.stderr

@@ -108,7 +108,7 @@ def _render(reviews: list[Review], fmt: Format) -> str:
 def review(
     files: Annotated[
         list[str] | None,
-        typer.Argument(help="case files: text, YAML or JSON ('-' for standard input)"),
+        typer.Argument(help="case files: text, YAML, JSON, FHIR or PDF ('-' for standard input)"),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
@@ -117,9 +117,15 @@ def review(
         bool | None,
         typer.Option("--trials/--no-trials", help="add matching trials (default: when a trial store exists)"),
     ] = None,
+    one_case: Annotated[
+        bool,
+        typer.Option("--one-case", help="the files are documents about one person, oldest first: merge them"),
+    ] = False,
 ) -> None:
     """Review one or more cases: triage, plan review, records needed, questions to ask."""
+    from secondopinion.case import Case
     from secondopinion.intake import read_case_with_warnings
+    from secondopinion.intake.merge import merge_cases
     from secondopinion.review import review as run_review
 
     paths = list(files or [])
@@ -130,11 +136,17 @@ def review(
     kb = _load_kb()
     reviews: list[Review] = []
     errors: list[str] = []
+    documents: list[Case] = []  # with --one-case: read all, then merge
+    digest = hashlib.sha256()
     for path in paths:
         try:
             data, name = _read_input(path)
             case, warnings = read_case_with_warnings(data, name, kb)
             _warn(name, warnings)
+            if one_case:
+                documents.append(case)
+                digest.update(hashlib.sha256(data).digest())
+                continue
             if case.id == "case":
                 case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
             reviews.append(run_review(case, kb))
@@ -144,6 +156,11 @@ def review(
         for e in errors[:-1]:
             Console(stderr=True, soft_wrap=True).print(f"error: {e}", markup=False)
         raise _fail(errors[-1] + (" (nothing was written)" if len(paths) > 1 or out else ""))
+    if one_case:
+        case = merge_cases(documents)
+        if case.id == "case":
+            case = case.model_copy(update={"id": "case-" + digest.hexdigest()[:10]})
+        reviews = [run_review(case, kb)]
     if trials is not False:
         reviews = _with_trials(reviews, kb, required=trials is True)
     _write(out, _render(reviews, fmt))
@@ -432,7 +449,7 @@ def trials_import(
                 paths, store, kb, batch_size=batch, workers=workers, progress=advance, force=force
             )
         for bad in report.bad[:50]:
-            err.print(f"skipped: {bad.line()}", markup=False)
+            err.print(f"skipped: {bad.id or '(no id)'} at {bad.where}: {bad.reason}", markup=False)
         if len(report.bad) > 50:
             err.print(f"skipped: ... and {len(report.bad) - 50:,} more bad records", markup=False)
         s = report.stored
@@ -516,7 +533,9 @@ app.add_typer(users_app, name="users")
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-    demo: Annotated[bool, typer.Option("--demo", help="seed demo accounts and requests (loopback only)")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="seed demo accounts and requests (loopback only)")
+    ] = False,
 ) -> None:
     """Run the platform: JSON API and pages. Needs SECONDOPINION_DATA_KEY (or _FILE) unless --demo."""
     from secondopinion.web.serve import run
@@ -541,8 +560,11 @@ def audit_verify() -> None:
     if result.ok:
         print(f"audit trail OK: {result.checked} events; head {result.head}")
         return
-    raise _fail(f"audit trail BROKEN at event {result.first_bad_seq}: {result.problem} "
-                f"({result.checked} events verified before it)", 1)
+    raise _fail(
+        f"audit trail BROKEN at event {result.first_bad_seq}: {result.problem} "
+        f"({result.checked} events verified before it)",
+        1,
+    )
 
 
 @users_app.command("create")

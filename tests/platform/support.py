@@ -12,8 +12,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from secondopinion.platform import Actor, Platform, PlatformSettings
-from secondopinion.platform import accounts
+from secondopinion.platform import Actor, Platform, PlatformSettings, accounts
 from secondopinion.security import totp
 from secondopinion.store.platform import User
 
@@ -120,19 +119,55 @@ class Api:
         return r
 
 
-def opinion_body(case: dict[str, Any], *, diagnosis: str = "same", summary: str = "Agreed.") -> dict[str, Any]:
+def opinion_body(
+    case: dict[str, Any], *, diagnosis: str = "same", summary: str = "Agreed."
+) -> dict[str, Any]:
     """A valid OpinionDocument for a case: replaces the first plan element, answers every question."""
     plan = case.get("plan", [])
     return {
         "opinion": {
             "case_id": "ignored: set by the server",
-            "diagnosis": {"verdict": diagnosis, "text": "" if diagnosis == "same" else "Another diagnosis",
-                          "reason": "pathology review"},
+            "diagnosis": {
+                "verdict": diagnosis,
+                "text": "" if diagnosis == "same" else "Another diagnosis",
+                "reason": "pathology review",
+            },
             "stage": {"verdict": "same"},
-            "plan": [{"verdict": "replace", "plan_index": 0, "text": "osimertinib", "reason": "EGFR mutation"}]
-            if plan else [],
+            "plan": [
+                {"verdict": "replace", "plan_index": 0, "text": "osimertinib", "reason": "EGFR mutation"}
+            ]
+            if plan
+            else [],
             "summary": summary,
         },
         "trials_to_consider": [{"id": "NCT00000000", "title": "example", "reason": "fits"}],
         "answers": [{"question": q, "answer": "An answer."} for q in case.get("questions", [])],
     }
+
+
+@dataclass
+class Env:
+    """A real app on a fresh database, with the clock in the test's hands."""
+
+    ctx: Platform
+    clock: FakeClock
+    app: Any
+
+    def client(self) -> Api:
+        return Api(self.app, self.clock)
+
+    def person(self, role: str) -> Person:
+        return make_person(self.ctx, role)
+
+    def logged_in(self, person: Person) -> Api:
+        api = self.client()
+        api.login(person)
+        return api
+
+
+def make_env(tmp_path: Path, url: str | None = None, **overrides: Any) -> Env:
+    from secondopinion.web.app import create_app
+
+    clock = FakeClock()
+    ctx = make_platform(tmp_path, clock, url, **overrides)
+    return Env(ctx=ctx, clock=clock, app=create_app(platform=ctx))

@@ -16,8 +16,15 @@ from tests.platform.support import COLON_TEXT, NSCLC_TEXT, make_person, opinion_
 
 
 def _profile(ctx, person, specialties, volume=100, subspecialty="", conflicts=()):
-    accounts.update_my_profile(ctx, person.actor, specialties=specialties, yearly_case_volume=volume,
-                               subspecialty=subspecialty, languages=["en"], conflicts_of_interest=list(conflicts))
+    accounts.update_my_profile(
+        ctx,
+        person.actor,
+        specialties=specialties,
+        yearly_case_volume=volume,
+        subspecialty=subspecialty,
+        languages=["en"],
+        conflicts_of_interest=list(conflicts),
+    )
 
 
 def _ready(ctx, people, text=NSCLC_TEXT):
@@ -50,7 +57,9 @@ def test_the_whole_journey(ctx, people, clock):
         rq.submit(ctx, p, detail.id)
     rq.give_consent(ctx, p, detail.id)
     assert rq.submit(ctx, p, detail.id).state == "submitted"
-    assert rq.mark_records_pending(ctx, c, detail.id, ["Pathology slides"]).missing_records == ["Pathology slides"]
+    assert rq.mark_records_pending(ctx, c, detail.id, ["Pathology slides"]).missing_records == [
+        "Pathology slides"
+    ]
     done = rq.mark_records_complete(ctx, c, detail.id)
     assert done.state == "records_complete"
     assert done.due_at == clock() + timedelta(days=7)  # Monday + 5 business days
@@ -68,7 +77,11 @@ def test_the_whole_journey(ctx, people, clock):
     rq.deliver(ctx, c, detail.id)
     assert [o.id for o in opinions.list_opinions(ctx, p, detail.id)] == [signed.id]
     comp = opinions.comparisons(ctx, p, detail.id).comparisons
-    assert len(comp) == 1 and {e["element"] for e in comp[0].comparison["elements"]} >= {"diagnosis", "stage", "plan"}
+    assert len(comp) == 1 and {e["element"] for e in comp[0].comparison["elements"]} >= {
+        "diagnosis",
+        "stage",
+        "plan",
+    }
     q = followup.ask(ctx, p, detail.id, "How long would I take osimertinib?")
     assert rq.get_request(ctx, p, detail.id).state == "follow_up"
     assert followup.answer(ctx, r, detail.id, q.id, "Usually until it stops working.").answer
@@ -101,7 +114,11 @@ def test_signed_opinions_never_change_and_amendments_are_new_versions(ctx, peopl
     assert amendment.version == 2 and amendment.amends_id == first.id and amendment.status == "draft"
     with ctx.read() as db:
         row = db.get(Opinion, first.id)
-        assert row.status == "signed" and row.content == first.content and row.content_sha256 == first.content_sha256
+        assert (
+            row.status == "signed"
+            and row.content == first.content
+            and row.content_sha256 == first.content_sha256
+        )
     opinions.sign(ctx, r, detail.id)
     # The patient sees only what was delivered: the amendment waits for the next delivery.
     assert [o.version for o in opinions.list_opinions(ctx, people["patient"].actor, detail.id)] == [1]
@@ -114,7 +131,9 @@ def test_signing_needs_an_answer_to_each_patient_question(ctx, people):
     assignment.assign(ctx, people["coordinator"].actor, detail.id, [people["reviewer"].id])
     body = opinion_body(detail.case)
     body["answers"] = []
-    opinions.save_draft(ctx, people["reviewer"].actor, detail.id, opinions.OpinionDocument.model_validate(body))
+    opinions.save_draft(
+        ctx, people["reviewer"].actor, detail.id, opinions.OpinionDocument.model_validate(body)
+    )
     with pytest.raises(Conflict, match="unanswered"):
         opinions.sign(ctx, people["reviewer"].actor, detail.id)
 
@@ -126,7 +145,9 @@ def test_an_opinion_on_a_plan_element_that_does_not_exist_is_refused(ctx, people
     body = opinion_body(detail.case)
     body["opinion"]["plan"][0]["plan_index"] = 99
     with pytest.raises(InputError, match="does not exist"):
-        opinions.save_draft(ctx, people["reviewer"].actor, detail.id, opinions.OpinionDocument.model_validate(body))
+        opinions.save_draft(
+            ctx, people["reviewer"].actor, detail.id, opinions.OpinionDocument.model_validate(body)
+        )
 
 
 def test_a_multidisciplinary_review_is_signed_when_every_reviewer_has_signed(ctx, people):
@@ -171,13 +192,19 @@ def test_a_third_opinion_needs_disagreement_and_is_blinded(ctx, people):
 def test_a_different_diagnosis_opens_the_third_opinion_without_a_dispute(ctx, people):
     detail = _signed_and_delivered(ctx, people, diagnosis="different")
     _profile(ctx, people["reviewer2"], ["nsclc"])
-    out = assignment.request_third_opinion(ctx, people["coordinator"].actor, detail.id, people["reviewer2"].id)
+    out = assignment.request_third_opinion(
+        ctx, people["coordinator"].actor, detail.id, people["reviewer2"].id
+    )
     assert out.state == "third_opinion"
 
 
 def test_suggestions_put_specialists_first_and_high_volume_first_for_rare_cancers(ctx, people):
-    detail = _ready(ctx, people, text="I have a 6 cm gastrointestinal stromal tumor (GIST) of the stomach, "
-                    "KIT exon 11 mutation, completely resected. My doctor proposes imatinib for 3 years.")
+    detail = _ready(
+        ctx,
+        people,
+        text="I have a 6 cm gastrointestinal stromal tumor (GIST) of the stomach, "
+        "KIT exon 11 mutation, completely resected. My doctor proposes imatinib for 3 years.",
+    )
     assert detail.rare
     low, high, other = people["reviewer"], people["reviewer2"], make_person(ctx, "reviewer")
     _profile(ctx, low, ["gist"], volume=10)
@@ -223,7 +250,9 @@ def test_a_caregiver_can_sign_up_with_an_invitation(ctx, people):
 
     mine = rq.create_request(ctx, people["patient"].actor, text=NSCLC_TEXT)
     invite = accounts.invite_caregiver(ctx, people["patient"].actor, mine.id)
-    user = accounts.signup(ctx, Anonymous(), "helper@example.org", "a long enough passphrase", "Helper", invite.token)
+    user = accounts.signup(
+        ctx, Anonymous(), "helper@example.org", "a long enough passphrase", "Helper", invite.token
+    )
     assert user.role == "caregiver"
     from secondopinion.platform.context import Actor
 
@@ -259,7 +288,9 @@ def test_a_request_can_start_from_an_uploaded_report(ctx, people):
     p = people["patient"].actor
     detail = documents.create_from_upload(ctx, p, COLON_TEXT.encode(), "report.txt", "From a file")
     assert detail.cancer_type == "colon" and detail.source_kind == "text" and len(detail.documents) == 1
-    pdf = documents.create_from_upload(ctx, p, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n", "scan.pdf")
+    pdf = documents.create_from_upload(
+        ctx, p, b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n", "scan.pdf"
+    )
     assert len(pdf.documents) == 1 and pdf.documents[0].kind == "pdf"
     assert pdf.case is not None or pdf.intake_note  # read, or the reason it could not be
 

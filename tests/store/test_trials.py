@@ -65,6 +65,12 @@ def test_an_older_record_never_replaces_a_newer_one(store, kb):
     assert store.get("NCT00000001").title == "new"
 
 
+def test_an_undated_record_never_replaces_a_dated_one(store, kb):
+    store.upsert([make("NCT00000001", title="dated", last_update=date(2024, 5, 1))], kb)
+    result = store.upsert([make("NCT00000001", title="undated", last_update=None)], kb)
+    assert result.unchanged == 1 and store.get("NCT00000001").title == "dated"
+
+
 def test_a_changed_record_replaces_the_stored_one_and_its_index_entries(store, kb):
     store.upsert([make("NCT00000001", title="Osimertinib study")], kb)
     result = store.upsert(

@@ -98,7 +98,7 @@ def test_a_plain_excluded_cancer_type_is_kept(kb):
 
 
 def test_stages_are_listed_and_ranges_expanded(kb):
-    assert one(kb, "Stage IIIB-IV disease", "stage").stages == ["IIIB", "IIIC", "IV"]
+    assert one(kb, "Stage IIIB-IV NSCLC", "stage").stages == ["IIIB", "IIIC", "IV"]
     assert one(kb, "Stage I-III breast cancer", "stage").stages == ["I", "II", "III"]
     c = one(
         kb,
@@ -110,8 +110,11 @@ def test_stages_are_listed_and_ranges_expanded(kb):
     assert excluded.stages == ["I", "IV"] and not excluded.inclusion
 
 
-def test_chronic_kidney_disease_stages_are_not_cancer_stages(kb):
+def test_stages_of_other_diseases_are_not_cancer_stages(kb):
     assert of(kb, "Chronic kidney disease stage 4 or 5", "stage") == []
+    assert of(kb, "Periodontitis stages III or IV", "stage") == []
+    assert of(kb, "Advanced Parkinson's disease", "metastatic") == []
+    assert of(kb, "Organic brain disease", "brain_metastases", "Exclusion") == []
 
 
 @pytest.mark.parametrize(

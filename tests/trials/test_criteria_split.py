@@ -46,7 +46,8 @@ def test_wrapped_lines_stay_in_their_item():
     items = split_eligibility(LEGACY_STYLE)
     assert items[0] == (
         True,
-        "Appropriate values of liver function within 6 months total bilirubin\n             < 1.5 X maximum normal value",
+        "Appropriate values of liver function within 6 months total bilirubin\n"
+        "             < 1.5 X maximum normal value",
     )
     assert items[1] == (True, "ECOG performance status 0-1")
     assert items[2] == (False, "Presence of distant metastasis")

@@ -296,3 +296,27 @@ def test_any_json_value_gives_records_or_one_input_error(value):
     except InputError:
         return
     assert all(isinstance(t, Trial | BadRecord) for t in found)
+
+
+@PROPS
+@given(JSON_VALUES, st.sampled_from(["v2", "fhir"]))
+def test_each_parser_takes_any_json_value_or_refuses_it(value, kind):
+    obj = (
+        {"protocolSection": value} if kind == "v2" else {"resourceType": "ResearchStudy", "identifier": value}
+    )
+    parse = parse_ctgov_json if kind == "v2" else parse_research_study
+    for candidate in (value, obj):
+        try:
+            trial = parse(candidate, KB)
+        except InputError:
+            continue
+        assert isinstance(trial, Trial)
+
+
+@PROPS
+@given(st.text(max_size=300))
+def test_the_xml_parser_takes_any_text_or_refuses_it(text):
+    try:
+        parse_ctgov_xml("<clinical_study>" + text, KB)
+    except InputError:
+        return

@@ -10,6 +10,7 @@ import json
 from secondopinion.case import Case
 from secondopinion.errors import InputError
 from secondopinion.intake.form import parse_json, parse_mapping, parse_yaml
+from secondopinion.intake.pdf import is_pdf, pdf_text, read_pdf_case
 from secondopinion.knowledge.schema import KnowledgeBase
 
 MAX_BYTES = 5_000_000
@@ -19,10 +20,10 @@ def decode(data: bytes, name: str) -> str:
     """Text from bytes, refusing binaries with a message a person can act on."""
     if not data.strip():
         raise InputError(f"{name}: the file is empty; give a case description or case file")
+    if is_pdf(data):
+        return pdf_text(data, name).text
     if len(data) > MAX_BYTES:
         raise InputError(f"{name}: larger than {MAX_BYTES // 1_000_000} MB; is this the right file?")
-    if data.startswith(b"%PDF"):
-        raise InputError(f"{name}: PDF documents are not supported yet; paste the report's text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -63,6 +64,8 @@ def _known_type(case: Case, kb: KnowledgeBase, name: str) -> Case:
 
 def read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
     """Parse one input into a case. Raises InputError with one line naming the problem."""
+    if is_pdf(data):
+        return read_case_with_warnings(data, name, kb)[0]
     text = decode(data, name)
     stripped = text.lstrip()
     lower = name.lower()
@@ -88,7 +91,10 @@ def read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
 
 def read_case_with_warnings(data: bytes, name: str, kb: KnowledgeBase) -> tuple[Case, list[str]]:
     """Like read_case, with the warnings met on the way (a FHIR record names the resources and
-    fields it could not use; other formats have none). Warnings never hold patient data."""
+    fields it could not use, a PDF the pages read by OCR). Warnings never hold patient data."""
+    if is_pdf(data):
+        case, warnings = read_pdf_case(data, name, kb)
+        return _known_type(case, kb, name), warnings
     text = decode(data, name)
     if text.lstrip().startswith("{"):
         try:

@@ -47,13 +47,20 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
     low = ctx.low
     taken = [(m.start, m.end) for m in known]
     out: list[Mention] = []
-    for m in cw.CANCER_WORD.finditer(low):
+    words = [(m, False) for m in cw.CANCER_WORD.finditer(low)]
+    words += [(m, True) for m in cw.CA_ABBR.finditer(low)]
+    for m, short in sorted(words, key=lambda x: x[0].start()):
         if any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
             continue
         if cw.NOT_CANCER_AFTER.match(low, m.end()):
             continue
-        noun = re.sub(r"s$", "", m.group()) if not m.group().endswith(("cies", "sis")) else m.group()
-        site, s_start, s_end = _site_near(low, m.start(), m.end())
+        if short:
+            noun = "adenocarcinoma" if m.group("w") else "cancer"
+        else:
+            noun = re.sub(r"s$", "", m.group()) if not m.group().endswith(("cies", "sis")) else m.group()
+        site, s_start, s_end = _site_near(low, m.start(), m.end(), before_only=short)
+        if short and not site:
+            continue
         resolved = None
         start, end = m.start(), m.end()
         if site:
@@ -71,7 +78,24 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
         if not resolved and not site:
             resolved = _from_sentence(ctx, vocab, noun, m.start())
         out.append(Mention("cancer", resolved or "", start, end, low[start:end]))
+    if not any(m.id for m in [*known, *out]):
+        out = _implied_by_scores(ctx, vocab, out)
     return out
+
+
+def _implied_by_scores(ctx: TextContext, vocab: Vocabulary, found: list[Mention]) -> list[Mention]:
+    """No type named: an organ-specific score names it ('PSA 6, Gleason 3+3' is a prostate cancer).
+    A score graded only on cancer makes a mention by itself; a site score types a cancer word."""
+    for pattern, site, is_cancer in cw.SCORE_SITES:
+        hit = pattern.search(ctx.low)
+        ident = vocab.lookup("cancer", f"{site} cancer") if hit else None
+        if hit is None or ident is None:
+            continue
+        if found:
+            return [Mention(m.kind, ident, m.start, m.end, m.text) for m in found]
+        if is_cancer:
+            return [Mention("cancer", ident, hit.start(), hit.end(), ctx.low[hit.start() : hit.end()])]
+    return found
 
 
 def _from_sentence(ctx: TextContext, vocab: Vocabulary, noun: str, pos: int) -> str | None:
@@ -86,9 +110,11 @@ def _from_sentence(ctx: TextContext, vocab: Vocabulary, noun: str, pos: int) -> 
     return None
 
 
-def _site_near(low: str, start: int, end: int) -> tuple[str | None, int, int]:
+def _site_near(low: str, start: int, end: int, before_only: bool = False) -> tuple[str | None, int, int]:
     """A site word just before the cancer word ('lung adenocarcinoma', 'appendix goblet cell
-    adenocarcinoma') or after it ('cancer of the lung', 'adenocarcinoma in the right upper lobe')."""
+    adenocarcinoma') or after it ('cancer of the lung', 'adenocarcinoma in the right upper lobe').
+    After 'metastatic', '<histology> of the <site>' names the primary only for an organ that is
+    not a usual site of spread ('metastatic adenocarcinoma of the colon', not '... of the liver')."""
     before = low[max(0, start - 40) : start]
     m = next(reversed(list(cw.SITE_RE.finditer(before))), None)
     if (
@@ -97,13 +123,18 @@ def _site_near(low: str, start: int, end: int) -> tuple[str | None, int, int]:
         and not re.search(r"\b(?:to|in|into|of)\s+(?:the\s+|my\s+)?$", before[: m.start()])
     ):
         return m.group(), start - len(before) + m.start(), start - len(before) + m.end()
+    if before_only:
+        return None, start, end
     after = re.match(
-        r"\s+(?:of|in|involving|arising\s+(?:in|from)|from)\s+(?P<words>(?:[a-z]+\s+){0,5}[a-z]+)",
+        r"\s+(?P<prep>of|in|involving|arising\s+(?:in|from)|from)\s+(?P<words>(?:[a-z]+\s+){0,5}[a-z]+)",
         low[end : end + 60],
     )
-    if after and not re.search(r"\bmetasta\w*\s*$", low[max(0, start - 15) : start]):
+    if after:
+        metastatic = re.search(r"\bmetasta\w*\s*$", low[max(0, start - 15) : start]) is not None
         words = after.group("words")
         for w in cw.SITE_RE.finditer(words):
+            if metastatic and (w.group() in cw.MET_SITES or after.group("prep") != "of"):
+                break
             s = end + after.start("words") + w.start()
             return w.group(), s, s + len(w.group())
     return None, start, end

@@ -15,6 +15,15 @@ CANCER_WORD = re.compile(
     r"malignant\s+(?:tumou?rs?|neoplasms?|\w+omas?)|myelodysplastic\s+syndromes?|thymomas?|chordomas?|"
     r"metastatic\s+disease)\b"
 )
+# 'rectal adenoca', 'papillary thyroid ca.': clinicians' short forms, read only behind a site word
+# (never 'CA-125', 'CA 19-9' or 'ca. 3 cm')
+CA_ABBR = re.compile(r"\b(?P<w>adeno)?ca\b(?!\s*-?\s*\d|-|\.\s*\d)")
+# Scores given only for one organ's cancer name the site when the text names no type: a Gleason
+# score is graded on a prostate cancer; PI-RADS is a prostate MRI score (a site, not a cancer).
+SCORE_SITES: list[tuple[re.Pattern[str], str, bool]] = [
+    (re.compile(r"\bgleason\b(?:\s+(?:score|sum|grade|pattern))?[\s:=]*(?:of\s+|is\s+)?\d"), "prostate", True),
+    (re.compile(r"\bpi-?rads\b"), "prostate", False),
+]
 NOT_CANCER_AFTER = re.compile(
     r"\s*(?:center|centre|centers|centres|clinic|institute|society|screening|survivor|support|"
     r"foundation|specialist|care\s+team|doctor|surgeon|nurse|research|risk|gene|genes|predisposition|"

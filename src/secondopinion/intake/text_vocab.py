@@ -2,8 +2,9 @@
 
 Phrases are compared as sequences of word tokens, so spacing and hyphens do not matter
 ("PD-L1" = "pd l1", "R-CHOP" = "RCHOP"). The longest phrase wins. Short all-letter names that are
-also ordinary words or abbreviations ("ER", "MET", "ALL", "GIST") must be written in capitals,
-unless a status sign follows ("er+", "pr negative").
+also ordinary words or abbreviations ("ER", "MET", "ALL", "GIST") must be written in capitals
+(a short lower-case qualifier may lead: "cHL", "mCRC"), unless a status sign follows ("er+",
+"pr negative").
 """
 
 from __future__ import annotations
@@ -172,8 +173,16 @@ class Vocabulary:
         return out
 
 
+# 'cHL', 'mCRC', 'nmCRPC': a clinical abbreviation in capitals behind a short lower-case qualifier
+_QUALIFIED_CAPITALS = re.compile(r"[a-z]{1,2}[A-Z]{2,}")
+
+
 def _capitals_ok(entry: _Entry, window: list[tuple[str, int, int]], norm: str, low: str) -> bool:
-    if all(norm[window[p][1] : window[p][2]].isupper() for p in entry.upper):
+    if all(
+        norm[window[p][1] : window[p][2]].isupper()
+        or _QUALIFIED_CAPITALS.fullmatch(norm[window[p][1] : window[p][2]])
+        for p in entry.upper
+    ):
         return True
     if entry.spelling and norm[window[0][1] : window[-1][2]] == entry.spelling:
         return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from secondopinion.platform.context import Actor, Platform
@@ -19,15 +19,22 @@ def require_role(ctx: Platform, actor: Actor, action: str, *roles: str) -> None:
 
 
 def parties(db: Session, req: Request) -> RequestParties:
-    caregivers = db.scalars(select(CaregiverLink.caregiver_id).where(CaregiverLink.request_id == req.id)).all()
+    """Everyone connected to the request, in one round trip (this runs on every request read)."""
     rows = db.execute(
-        select(Assignment.reviewer_id, Assignment.blinded).where(Assignment.request_id == req.id)
+        union_all(
+            select(literal("caregiver"), CaregiverLink.caregiver_id, literal(False)).where(
+                CaregiverLink.request_id == req.id
+            ),
+            select(literal("reviewer"), Assignment.reviewer_id, Assignment.blinded).where(
+                Assignment.request_id == req.id
+            ),
+        )
     ).all()
     return RequestParties(
         patient_id=req.patient_id,
-        caregiver_ids=frozenset(caregivers),
-        reviewer_ids=frozenset(r for r, blinded in rows if not blinded),
-        blinded_reviewer_ids=frozenset(r for r, blinded in rows if blinded),
+        caregiver_ids=frozenset(u for kind, u, _ in rows if kind == "caregiver"),
+        reviewer_ids=frozenset(u for kind, u, blinded in rows if kind == "reviewer" and not blinded),
+        blinded_reviewer_ids=frozenset(u for kind, u, blinded in rows if kind == "reviewer" and blinded),
     )
 
 
@@ -44,12 +51,24 @@ def load_request(
     req = db.scalars(stmt).first() if len(request_id) <= 64 else None
     rel: Relation = relation(actor.user_id, actor.role, parties(db, req)) if req else "none"
     if req is None or rel == "none":
-        ctx.audit(actor, "access.denied", outcome="not_found", object_type="request",
-                  object_id=request_id[:64], detail={"action": action})
+        ctx.audit(
+            actor,
+            "access.denied",
+            outcome="not_found",
+            object_type="request",
+            object_id=request_id[:64],
+            detail={"action": action},
+        )
         raise NotFound("no such request")
     if not allowed(action, rel):
-        ctx.audit(actor, "access.denied", outcome="denied", object_type="request", object_id=request_id,
-                  detail={"action": action, "relation": rel})
+        ctx.audit(
+            actor,
+            "access.denied",
+            outcome="denied",
+            object_type="request",
+            object_id=request_id,
+            detail={"action": action, "relation": rel},
+        )
         raise Forbidden("you cannot do this with this request")
     return req, rel
 

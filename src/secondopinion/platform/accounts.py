@@ -49,8 +49,14 @@ class SessionState:
 
 
 def _user_view(u: User) -> UserView:
-    return UserView(id=u.id, email=u.email, display_name=u.display_name, role=u.role,  # type: ignore[arg-type]
-                    totp_enabled=u.totp_secret is not None, active=u.active)
+    return UserView(
+        id=u.id,
+        email=u.email,
+        display_name=u.display_name,
+        role=u.role,  # type: ignore[arg-type]
+        totp_enabled=u.totp_secret is not None,
+        active=u.active,
+    )
 
 
 def _state(token: str, row: WebSession, user: User | None) -> SessionState:
@@ -66,12 +72,28 @@ def _state(token: str, row: WebSession, user: User | None) -> SessionState:
 
 
 def resolve_session(ctx: Platform, token: str | None) -> SessionState | None:
-    """The live session behind a cookie, or None (unknown, idle too long, or user disabled)."""
-    if not token:
+    """The live session behind a cookie, or None (unknown, idle too long, or user disabled).
+    Reads take no write lock; the session row is written only to expire it or to record use
+    (at most once a minute)."""
+    if not token or len(token) > 100:
         return None
     idle = timedelta(minutes=ctx.settings.session_idle_minutes)
+    now = ctx.now()
+    with ctx.read() as db:
+        found = db.execute(
+            select(WebSession, User)
+            .outerjoin(User, User.id == WebSession.user_id)
+            .where(WebSession.id == sessions.token_id(token))
+        ).first()
+        if found is None:
+            return None
+        row, user = found
+        fresh = now - row.last_seen_at <= sessions.TOUCH_EVERY
+        alive = now - row.last_seen_at <= idle and not (row.user_id and (user is None or not user.active))
+        if fresh and alive:
+            return _state(token, row, user)
     with ctx.tx() as db:
-        row = sessions.load(db, token, ctx.now(), idle)
+        row = sessions.load(db, token, now, idle)
         if row is None:
             return None
         user = db.get(User, row.user_id) if row.user_id else None
@@ -141,12 +163,19 @@ def signup(
         invitation = None
         if invitation_token:
             invitation = db.scalars(
-                select(CaregiverInvitation).where(CaregiverInvitation.token_hash == _token_hash(invitation_token))
+                select(CaregiverInvitation).where(
+                    CaregiverInvitation.token_hash == _token_hash(invitation_token)
+                )
             ).first()
             if invitation is None or invitation.accepted_by or invitation.expires_at < now:
                 raise InputError("the invitation is not valid or has expired; ask the patient for a new one")
-        user = User(email=email, display_name=display_name, role="caregiver" if invitation else "patient",
-                    password_hash=hashed, created_at=now)
+        user = User(
+            email=email,
+            display_name=display_name,
+            role="caregiver" if invitation else "patient",
+            password_hash=hashed,
+            created_at=now,
+        )
         db.add(user)
         db.flush()
         if invitation:
@@ -205,17 +234,29 @@ def login(
                     user.last_login_at = now
                 token, row = sessions.rotate(db, old, now, user.id, mfa_pending=staff)
                 state = _state(token, row, user)
+                sessions.purge_idle(db, now, timedelta(minutes=ctx.settings.session_idle_minutes))
         user_id = user.id if user else None
     audit_actor = Anonymous(ip=who.ip, correlation_id=who.correlation_id)
     if outcome.startswith("throttled"):
-        ctx.audit(audit_actor, "auth.login", outcome="throttled", object_type="user", object_id=user_id,
-                  detail={"reason": outcome})
+        ctx.audit(
+            audit_actor,
+            "auth.login",
+            outcome="throttled",
+            object_type="user",
+            object_id=user_id,
+            detail={"reason": outcome},
+        )
         raise Throttled("too many failed attempts; try again later", retry)
     if outcome != "ok":
         ctx.audit(audit_actor, "auth.login", outcome="failed", object_type="user", object_id=user_id)
         raise NotAuthenticated("the e-mail address or password is wrong")
-    ctx.audit(audit_actor, "auth.login", outcome="mfa_pending" if state.mfa_pending else "ok",
-              object_type="user", object_id=user_id)
+    ctx.audit(
+        audit_actor,
+        "auth.login",
+        outcome="mfa_pending" if state.mfa_pending else "ok",
+        object_type="user",
+        object_id=user_id,
+    )
     return state
 
 
@@ -233,6 +274,7 @@ def totp_setup(ctx: Platform, state: SessionState) -> TotpSetupView:
             raise NotAuthenticated("the session has ended; log in again")
         row.totp_setup_secret = ctx.vault.seal_text(secret, f"totp-setup:{row.id}")
         email = user.email
+    ctx.audit(None, "auth.totp_setup", object_type="user", object_id=state.user_id)
     return TotpSetupView(secret=secret, otpauth_uri=totp.provisioning_uri(secret, email))
 
 
@@ -263,7 +305,10 @@ def totp_verify(ctx: Platform, who: Anonymous, state: SessionState, code: str) -
             if counter is None:
                 user.failed_logins += 1
                 if user.failed_logins >= ctx.settings.account_lock_after:
-                    user.locked_until, user.failed_logins = now + timedelta(minutes=ctx.settings.lock_minutes), 0
+                    user.locked_until, user.failed_logins = (
+                        now + timedelta(minutes=ctx.settings.lock_minutes),
+                        0,
+                    )
             else:
                 ok = True
                 user.totp_last_counter, user.failed_logins, user.last_login_at = counter, 0, now
@@ -278,8 +323,14 @@ def totp_verify(ctx: Platform, who: Anonymous, state: SessionState, code: str) -
     if not ok:
         ctx.audit(actor, "auth.totp", outcome="failed", object_type="user", object_id=state.user_id)
         raise NotAuthenticated("the code is wrong or was already used; wait for the next one")
-    ctx.audit(actor, "auth.totp", outcome="ok", object_type="user", object_id=state.user_id,
-              detail={"enrolled": enrolled})
+    ctx.audit(
+        actor,
+        "auth.totp",
+        outcome="ok",
+        object_type="user",
+        object_id=state.user_id,
+        detail={"enrolled": enrolled},
+    )
     return new_state
 
 
@@ -303,7 +354,9 @@ def me(ctx: Platform, actor: Actor) -> UserView:
 # ------------------------------------------------------------------ administration
 
 
-def create_user(ctx: Platform, actor: Actor, email: str, role: str, display_name: str, password: str) -> UserView:
+def create_user(
+    ctx: Platform, actor: Actor, email: str, role: str, display_name: str, password: str
+) -> UserView:
     """Staff and any other account, created by an administrator. Staff set up TOTP at first login."""
     require_role(ctx, actor, "user.create", "admin")
     if role not in ROLES:
@@ -315,8 +368,13 @@ def create_user(ctx: Platform, actor: Actor, email: str, role: str, display_name
     with ctx.tx() as db:
         if db.scalar(select(User.id).where(User.email == email)):
             raise Conflict("an account with this e-mail address exists")
-        user = User(email=email, display_name=display_name.strip(), role=role,
-                    password_hash=passwords.hash_password(password), created_at=ctx.now())
+        user = User(
+            email=email,
+            display_name=display_name.strip(),
+            role=role,
+            password_hash=passwords.hash_password(password),
+            created_at=ctx.now(),
+        )
         db.add(user)
         db.flush()
         if role == "reviewer":
@@ -360,13 +418,22 @@ def invite_caregiver(ctx: Platform, actor: Actor, request_id: str) -> Invitation
     now = ctx.now()
     with ctx.tx() as db:
         req, _ = load_request(ctx, db, actor, request_id, "request.invite")
-        inv = CaregiverInvitation(request_id=req.id, invited_by=actor.user_id, token_hash=_token_hash(token),
-                                  created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
+        inv = CaregiverInvitation(
+            request_id=req.id,
+            invited_by=actor.user_id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+        )
         db.add(inv)
         db.flush()
         inv_id = inv.id
-    ctx.audit(actor, "caregiver.invite", object_type="request", object_id=request_id, detail={"invitation": inv_id})
-    return InvitationView(request_id=request_id, token=token, expires_at=now + timedelta(days=INVITATION_DAYS))
+    ctx.audit(
+        actor, "caregiver.invite", object_type="request", object_id=request_id, detail={"invitation": inv_id}
+    )
+    return InvitationView(
+        request_id=request_id, token=token, expires_at=now + timedelta(days=INVITATION_DAYS)
+    )
 
 
 def accept_invitation(ctx: Platform, actor: Actor, token: str) -> str:
@@ -380,8 +447,11 @@ def accept_invitation(ctx: Platform, actor: Actor, token: str) -> str:
         if inv is None or inv.accepted_by or inv.expires_at < now:
             raise InputError("the invitation is not valid or has expired; ask the patient for a new one")
         inv.accepted_by, inv.accepted_at = actor.user_id, now
-        exists = db.scalar(select(CaregiverLink.id).where(
-            CaregiverLink.request_id == inv.request_id, CaregiverLink.caregiver_id == actor.user_id))
+        exists = db.scalar(
+            select(CaregiverLink.id).where(
+                CaregiverLink.request_id == inv.request_id, CaregiverLink.caregiver_id == actor.user_id
+            )
+        )
         if not exists:
             db.add(CaregiverLink(request_id=inv.request_id, caregiver_id=actor.user_id, created_at=now))
         request_id = inv.request_id
@@ -394,10 +464,16 @@ def accept_invitation(ctx: Platform, actor: Actor, token: str) -> str:
 
 def _profile_view(p: ReviewerProfile, u: User) -> ReviewerProfileView:
     return ReviewerProfileView(
-        user_id=u.id, display_name=u.display_name, specialties=list(p.specialties), subspecialty=p.subspecialty,
-        yearly_case_volume=p.yearly_case_volume, languages=list(p.languages),
-        licence_jurisdiction=p.licence_jurisdiction, location=p.location,
-        conflicts_of_interest=list(p.conflicts_of_interest), accepting=p.accepting,
+        user_id=u.id,
+        display_name=u.display_name,
+        specialties=list(p.specialties),
+        subspecialty=p.subspecialty,
+        yearly_case_volume=p.yearly_case_volume,
+        languages=list(p.languages),
+        licence_jurisdiction=p.licence_jurisdiction,
+        location=p.location,
+        conflicts_of_interest=list(p.conflicts_of_interest),
+        accepting=p.accepting,
     )
 
 
@@ -405,8 +481,10 @@ def list_reviewers(ctx: Platform, actor: Actor) -> list[ReviewerProfileView]:
     require_role(ctx, actor, "reviewer.list", "coordinator", "admin")
     with ctx.read() as db:
         rows = db.execute(
-            select(ReviewerProfile, User).join(User, User.id == ReviewerProfile.user_id)
-            .where(User.active.is_(True), User.role == "reviewer").order_by(User.display_name, User.id)
+            select(ReviewerProfile, User)
+            .join(User, User.id == ReviewerProfile.user_id)
+            .where(User.active.is_(True), User.role == "reviewer")
+            .order_by(User.display_name, User.id)
         ).all()
         views = [_profile_view(p, u) for p, u in rows]
     ctx.audit(actor, "reviewer.list", object_type="reviewer", detail={"count": len(views)})
@@ -478,12 +556,19 @@ def bootstrap_user(ctx: Platform, email: str, role: str, display_name: str, pass
     with ctx.tx() as db:
         if db.scalar(select(User.id).where(User.email == email)):
             raise Conflict("an account with this e-mail address exists")
-        user = User(email=email, display_name=display_name.strip(), role=role,
-                    password_hash=passwords.hash_password(password), created_at=ctx.now())
+        user = User(
+            email=email,
+            display_name=display_name.strip(),
+            role=role,
+            password_hash=passwords.hash_password(password),
+            created_at=ctx.now(),
+        )
         db.add(user)
         db.flush()
         if role == "reviewer":
             db.add(ReviewerProfile(user_id=user.id, updated_at=ctx.now()))
         view = _user_view(user)
-    ctx.audit(None, "user.create", object_type="user", object_id=view.id, detail={"role": role, "by": "operator"})
+    ctx.audit(
+        None, "user.create", object_type="user", object_id=view.id, detail={"role": role, "by": "operator"}
+    )
     return view

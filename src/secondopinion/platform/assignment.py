@@ -4,7 +4,6 @@ review, and the blinded third opinion on disagreement."""
 
 from __future__ import annotations
 
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,15 +22,20 @@ MAX_TEAM = 6
 
 
 def _profiles(db: Session) -> list[tuple[ReviewerProfile, User]]:
-    return [tuple(r) for r in db.execute(  # type: ignore[misc]
-        select(ReviewerProfile, User).join(User, User.id == ReviewerProfile.user_id)
+    rows = db.execute(
+        select(ReviewerProfile, User)
+        .join(User, User.id == ReviewerProfile.user_id)
         .where(User.active.is_(True), User.role == "reviewer")
-    ).all()]
+    ).all()
+    return [(p, u) for p, u in rows]
 
 
 def _open_counts(db: Session) -> dict[str, int]:
-    rows = db.execute(select(Assignment.reviewer_id, func.count()).where(Assignment.status != "signed")
-                      .group_by(Assignment.reviewer_id)).all()
+    rows = db.execute(
+        select(Assignment.reviewer_id, func.count())
+        .where(Assignment.status != "signed")
+        .group_by(Assignment.reviewer_id)
+    ).all()
     return {r: int(n) for r, n in rows}
 
 
@@ -43,37 +47,55 @@ def conflicts_for(profile: ReviewerProfile, req: Request) -> list[str]:
 
 def _profile_view(p: ReviewerProfile, u: User) -> ReviewerProfileView:
     return ReviewerProfileView(
-        user_id=u.id, display_name=u.display_name, specialties=list(p.specialties), subspecialty=p.subspecialty,
-        yearly_case_volume=p.yearly_case_volume, languages=list(p.languages),
-        licence_jurisdiction=p.licence_jurisdiction, location=p.location,
-        conflicts_of_interest=list(p.conflicts_of_interest), accepting=p.accepting,
+        user_id=u.id,
+        display_name=u.display_name,
+        specialties=list(p.specialties),
+        subspecialty=p.subspecialty,
+        yearly_case_volume=p.yearly_case_volume,
+        languages=list(p.languages),
+        licence_jurisdiction=p.licence_jurisdiction,
+        location=p.location,
+        conflicts_of_interest=list(p.conflicts_of_interest),
+        accepting=p.accepting,
     )
 
 
 def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[SuggestionView]:
     """Reviewers ranked by the specialists matcher (which puts high-volume subspecialists first for
     rare cancers), then declared conflicts last, then fewer open assignments first."""
-    from secondopinion.specialists import Directory
+    from secondopinion.specialists import Directory, match_specialists
     from secondopinion.specialists import ReviewerProfile as DirectoryReviewer
-    from secondopinion.specialists import match_specialists
     from secondopinion.specialists.data import bundled_gazetteer
 
     if not req.case_json:
         return []
     case = Case.model_validate_json(req.case_json)
     rows = {u.id: (p, u) for p, u in _profiles(db) if p.accepting and p.specialties and u.id not in exclude}
-    entries = [DirectoryReviewer(
-        id=u.id, name=u.display_name, specialties=list(p.specialties), subspecialty=p.subspecialty or None,
-        yearly_case_volume=p.yearly_case_volume or None, languages=list(p.languages) or ["en"],
-        licence_jurisdiction=p.licence_jurisdiction or None, location=p.location or None,
-    ) for p, u in rows.values()]
-    matches = match_specialists(case, ctx.kb, Directory(reviewers=entries), bundled_gazetteer(),
-                                limit=len(entries) or 1).reviewers
+    entries = [
+        DirectoryReviewer(
+            id=u.id,
+            name=u.display_name,
+            specialties=list(p.specialties),
+            subspecialty=p.subspecialty or None,
+            yearly_case_volume=p.yearly_case_volume or None,
+            languages=list(p.languages) or ["en"],
+            licence_jurisdiction=p.licence_jurisdiction or None,
+            location=p.location or None,
+        )
+        for p, u in rows.values()
+    ]
+    matches = match_specialists(
+        case, ctx.kb, Directory(reviewers=entries), bundled_gazetteer(), limit=len(entries) or 1
+    ).reviewers
     load = _open_counts(db)
     ordered = sorted(
         enumerate(matches),
-        key=lambda im: (bool(conflicts_for(rows[im[1].reviewer.id][0], req)), not im[1].exact, im[0],
-                        load.get(im[1].reviewer.id, 0)),
+        key=lambda im: (
+            bool(conflicts_for(rows[im[1].reviewer.id][0], req)),
+            not im[1].exact,
+            im[0],
+            load.get(im[1].reviewer.id, 0),
+        ),
     )
     out = []
     for n, (_, m) in enumerate(ordered, start=1):
@@ -82,8 +104,16 @@ def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[Su
         reasons = list(m.reasons)
         if conflicts:
             reasons.append("declared a conflict of interest that concerns this case")
-        out.append(SuggestionView(rank=n, reviewer=_profile_view(p, u), exact=m.exact,
-                                  open_assignments=load.get(u.id, 0), conflicts=conflicts, reasons=reasons))
+        out.append(
+            SuggestionView(
+                rank=n,
+                reviewer=_profile_view(p, u),
+                exact=m.exact,
+                open_assignments=load.get(u.id, 0),
+                conflicts=conflicts,
+                reasons=reasons,
+            )
+        )
     return out
 
 
@@ -92,8 +122,9 @@ def suggestions(ctx: Platform, actor: Actor, request_id: str, limit: int = 10) -
         req, _ = load_request(ctx, db, actor, request_id, "request.triage")
         taken = set(db.scalars(select(Assignment.reviewer_id).where(Assignment.request_id == req.id)))
         out = rank(ctx, db, req, taken)[: max(1, min(limit, 50))]
-    ctx.audit(actor, "assignment.suggest", object_type="request", object_id=request_id,
-              detail={"count": len(out)})
+    ctx.audit(
+        actor, "assignment.suggest", object_type="request", object_id=request_id, detail={"count": len(out)}
+    )
     return out
 
 
@@ -107,7 +138,9 @@ def _check_reviewer(db: Session, req: Request, reviewer_id: str) -> ReviewerProf
     return profile
 
 
-def assign(ctx: Platform, actor: Actor, request_id: str, reviewer_ids: list[str], lead_id: str | None = None) -> RequestDetail:
+def assign(
+    ctx: Platform, actor: Actor, request_id: str, reviewer_ids: list[str], lead_id: str | None = None
+) -> RequestDetail:
     """Assign one reviewer, or several for a multidisciplinary review (the lead signs off first
     in the pages; every one of them signs). More members can join while the review runs."""
     ids = list(dict.fromkeys(reviewer_ids))
@@ -123,17 +156,32 @@ def assign(ctx: Platform, actor: Actor, request_id: str, reviewer_ids: list[str]
         existing = set(db.scalars(select(Assignment.reviewer_id).where(Assignment.request_id == req.id)))
         if dup := [i for i in ids if i in existing]:
             raise Conflict(f"reviewer {dup[0]} is already assigned")
-        has_lead = db.scalar(select(Assignment.id).where(Assignment.request_id == req.id, Assignment.lead)) is not None
+        has_lead = (
+            db.scalar(select(Assignment.id).where(Assignment.request_id == req.id, Assignment.lead))
+            is not None
+        )
         for rid in ids:
             _check_reviewer(db, req, rid)
         for i, rid in enumerate(ids):
             lead = (rid == lead_id) if lead_id else (i == 0 and not has_lead)
-            db.add(Assignment(id=new_id(), request_id=req.id, reviewer_id=rid, kind="second_opinion", lead=lead,
-                              blinded=False, status="assigned", assigned_by=actor.user_id, assigned_at=now))
+            db.add(
+                Assignment(
+                    id=new_id(),
+                    request_id=req.id,
+                    reviewer_id=rid,
+                    kind="second_opinion",
+                    lead=lead,
+                    blinded=False,
+                    status="assigned",
+                    assigned_by=actor.user_id,
+                    assigned_at=now,
+                )
+            )
         if req.state == "records_complete":
             _move(db, req, "assigned", actor, now)
-    ctx.audit(actor, "assignment.create", object_type="request", object_id=request_id,
-              detail={"reviewers": ids})
+    ctx.audit(
+        actor, "assignment.create", object_type="request", object_id=request_id, detail={"reviewers": ids}
+    )
     return get_request(ctx, actor, request_id, audit=False)
 
 
@@ -146,19 +194,39 @@ def request_third_opinion(ctx: Platform, actor: Actor, request_id: str, reviewer
         if req.state not in ("delivered", "follow_up"):
             raise Conflict("a third opinion can be requested once the second opinion is delivered")
         if not disagreement(db, req):
-            raise Conflict("a third opinion needs a disagreement: a different diagnosis or the patient's dispute")
-        if db.scalar(select(Assignment.id).where(Assignment.request_id == req.id,
-                                                 Assignment.kind == "third_opinion")):
+            raise Conflict(
+                "a third opinion needs a disagreement: a different diagnosis or the patient's dispute"
+            )
+        if db.scalar(
+            select(Assignment.id).where(Assignment.request_id == req.id, Assignment.kind == "third_opinion")
+        ):
             raise Conflict("a third opinion was already requested")
-        if db.scalar(select(Assignment.id).where(Assignment.request_id == req.id,
-                                                 Assignment.reviewer_id == reviewer_id)):
+        if db.scalar(
+            select(Assignment.id).where(
+                Assignment.request_id == req.id, Assignment.reviewer_id == reviewer_id
+            )
+        ):
             raise Conflict("the third opinion needs a reviewer who has not reviewed this request")
         _check_reviewer(db, req, reviewer_id)
-        db.add(Assignment(id=new_id(), request_id=req.id, reviewer_id=reviewer_id, kind="third_opinion",
-                          lead=False, blinded=True, status="assigned", assigned_by=actor.user_id, assigned_at=now))
+        db.add(
+            Assignment(
+                id=new_id(),
+                request_id=req.id,
+                reviewer_id=reviewer_id,
+                kind="third_opinion",
+                lead=False,
+                blinded=True,
+                status="assigned",
+                assigned_by=actor.user_id,
+                assigned_at=now,
+            )
+        )
         _move(db, req, "third_opinion", actor, now)
-    ctx.audit(actor, "assignment.third_opinion", object_type="request", object_id=request_id,
-              detail={"reviewer": reviewer_id})
+    ctx.audit(
+        actor,
+        "assignment.third_opinion",
+        object_type="request",
+        object_id=request_id,
+        detail={"reviewer": reviewer_id},
+    )
     return get_request(ctx, actor, request_id, audit=False)
-
-

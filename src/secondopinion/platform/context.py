@@ -73,8 +73,13 @@ class Platform:
         settings.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = make_engine(settings.database_url)
         migrate(engine)
-        return cls(settings=settings, engine=engine, kb=kb or default_knowledge_base(),
-                   vault=Vault(settings.data_key), clock=clock)
+        return cls(
+            settings=settings,
+            engine=engine,
+            kb=kb or default_knowledge_base(),
+            vault=Vault(settings.data_key),
+            clock=clock,
+        )
 
     def now(self) -> datetime:
         return self.clock()
@@ -87,7 +92,7 @@ class Platform:
     def tx(self) -> Iterator[Session]:
         """One unit of work, committed whole or not at all. SQLite allows one writer at a time and
         fails rather than waits when a reader turns writer, so writes are serialised here."""
-        with (self._write_lock if self.sqlite else nullcontext()), self.factory() as s, s.begin():
+        with self._write_lock if self.sqlite else nullcontext(), self.factory() as s, s.begin():
             yield s
 
     @contextmanager

@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from secondopinion.errors import InputError
-
 from secondopinion.platform.access import load_request
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict, NotFound, TooLarge
@@ -22,7 +21,9 @@ from secondopinion.security.crypto import IntegrityError
 from secondopinion.store.platform import new_id
 from secondopinion.store.platform_requests import Document
 
-UPLOAD_STATES = frozenset({"draft", "submitted", "records_pending", "records_complete", "assigned", "in_review"})
+UPLOAD_STATES = frozenset(
+    {"draft", "submitted", "records_pending", "records_complete", "assigned", "in_review"}
+)
 CASE_KINDS = frozenset({"pdf", "fhir_json", "text"})
 
 
@@ -45,12 +46,26 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _view(d: Document) -> DocumentView:
-    return DocumentView(id=d.id, filename=d.filename, kind=d.kind, media_type=d.media_type, size=d.size,
-                        sha256=d.sha256, created_at=d.created_at, uploaded_by=d.uploaded_by)
+    return DocumentView(
+        id=d.id,
+        filename=d.filename,
+        kind=d.kind,
+        media_type=d.media_type,
+        size=d.size,
+        sha256=d.sha256,
+        created_at=d.created_at,
+        uploaded_by=d.uploaded_by,
+    )
 
 
 def upload(
-    ctx: Platform, actor: Actor, request_id: str, data: bytes, filename: str | None, *, use_as_case: bool = False
+    ctx: Platform,
+    actor: Actor,
+    request_id: str,
+    data: bytes,
+    filename: str | None,
+    *,
+    use_as_case: bool = False,
 ) -> DocumentView:
     """Store one document. With `use_as_case`, a draft's case and pre-review are read from it; when
     the intake cannot read it, the document is kept and the request says why (`intake_note`)."""
@@ -59,9 +74,18 @@ def upload(
     uploads.check_size(len(data), ctx.settings.max_upload_bytes)
     sniffed = uploads.sniff(data)
     name = uploads.sanitise_filename(filename, sniffed)
-    doc = Document(id=new_id(), request_id=request_id, uploaded_by=actor.user_id, kind=sniffed.kind,
-                   media_type=sniffed.media_type, filename=name, size=len(data),
-                   sha256=hashlib.sha256(data).hexdigest(), storage_key=new_id() + new_id(), created_at=ctx.now())
+    doc = Document(
+        id=new_id(),
+        request_id=request_id,
+        uploaded_by=actor.user_id,
+        kind=sniffed.kind,
+        media_type=sniffed.media_type,
+        filename=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=new_id() + new_id(),
+        created_at=ctx.now(),
+    )
     path = _path(ctx, doc.storage_key)
     with ctx.tx() as db:
         req, _ = load_request(ctx, db, actor, request_id, "document.upload", for_update=True)
@@ -78,16 +102,25 @@ def upload(
                 req.intake_note = str(exc)
             else:
                 _apply_case(ctx, req, case, rev)
-                req.source_kind = "pdf" if sniffed.kind == "pdf" else "fhir" if sniffed.kind == "fhir_json" else "text"
+                req.source_kind = (
+                    "pdf" if sniffed.kind == "pdf" else "fhir" if sniffed.kind == "fhir_json" else "text"
+                )
         req.updated_at = ctx.now()
         _write_atomic(path, ctx.vault.seal(data, f"document:{doc.id}"))
         db.add(doc)
-    ctx.audit(actor, "document.upload", object_type="document", object_id=doc.id,
-              detail={"request": request_id, "kind": sniffed.kind, "size": len(data)})
+    ctx.audit(
+        actor,
+        "document.upload",
+        object_type="document",
+        object_id=doc.id,
+        detail={"request": request_id, "kind": sniffed.kind, "size": len(data)},
+    )
     return _view(doc)
 
 
-def create_from_upload(ctx: Platform, actor: Actor, data: bytes, filename: str | None, title: str = "") -> RequestDetail:
+def create_from_upload(
+    ctx: Platform, actor: Actor, data: bytes, filename: str | None, title: str = ""
+) -> RequestDetail:
     """A new draft whose case is read from an uploaded report (PDF, FHIR or text file)."""
     sniffed = uploads.sniff(data)
     if sniffed.kind not in CASE_KINDS:
@@ -102,14 +135,19 @@ def create_from_upload(ctx: Platform, actor: Actor, data: bytes, filename: str |
 def list_documents(ctx: Platform, actor: Actor, request_id: str) -> list[DocumentView]:
     with ctx.read() as db:
         load_request(ctx, db, actor, request_id, "document.read")
-        docs = db.scalars(select(Document).where(Document.request_id == request_id)
-                          .order_by(Document.created_at, Document.id)).all()
+        docs = db.scalars(
+            select(Document)
+            .where(Document.request_id == request_id)
+            .order_by(Document.created_at, Document.id)
+        ).all()
         views = [_view(d) for d in docs]
     ctx.audit(actor, "document.list", object_type="request", object_id=request_id)
     return views
 
 
-def read_document(ctx: Platform, actor: Actor, request_id: str, document_id: str) -> tuple[DocumentView, bytes]:
+def read_document(
+    ctx: Platform, actor: Actor, request_id: str, document_id: str
+) -> tuple[DocumentView, bytes]:
     """The plaintext of a document (an export: audited), after checking the ciphertext's
     authentication tag and the recorded SHA-256."""
     with ctx.read() as db:
@@ -125,9 +163,11 @@ def read_document(ctx: Platform, actor: Actor, request_id: str, document_id: str
         raise IntegrityError("the stored document is missing") from None
     if hashlib.sha256(data).hexdigest() != expected:
         raise IntegrityError("the stored document does not match its recorded checksum")
-    ctx.audit(actor, "document.export", object_type="document", object_id=document_id,
-              detail={"request": request_id})
+    ctx.audit(
+        actor,
+        "document.export",
+        object_type="document",
+        object_id=document_id,
+        detail={"request": request_id},
+    )
     return view, data
-
-
-

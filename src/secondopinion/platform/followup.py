@@ -21,8 +21,14 @@ MAX_QUESTION = 2000
 
 
 def _qview(q: FollowUpQuestion) -> QuestionView:
-    return QuestionView(id=q.id, text=q.text, asked_at=q.asked_at, asked_by=q.asked_by, answer=q.answer,
-                        answered_at=q.answered_at)
+    return QuestionView(
+        id=q.id,
+        text=q.text,
+        asked_at=q.asked_at,
+        asked_by=q.asked_by,
+        answer=q.answer,
+        answered_at=q.answered_at,
+    )
 
 
 def ask(ctx: Platform, actor: Actor, request_id: str, text: str) -> QuestionView:
@@ -34,8 +40,14 @@ def ask(ctx: Platform, actor: Actor, request_id: str, text: str) -> QuestionView
         req, _ = load_request(ctx, db, actor, request_id, "question.ask", for_update=True)
         if req.state not in workflow.DELIVERED:
             raise Conflict("questions can be asked once the opinion is delivered")
-        asked = db.scalar(select(func.count()).select_from(FollowUpQuestion)
-                          .where(FollowUpQuestion.request_id == req.id)) or 0
+        asked = (
+            db.scalar(
+                select(func.count())
+                .select_from(FollowUpQuestion)
+                .where(FollowUpQuestion.request_id == req.id)
+            )
+            or 0
+        )
         if asked >= ctx.settings.max_followup_questions:
             raise Conflict(f"all {ctx.settings.max_followup_questions} follow-up questions have been asked")
         q = FollowUpQuestion(id=new_id(), request_id=req.id, asked_by=actor.user_id, text=text, asked_at=now)
@@ -43,7 +55,9 @@ def ask(ctx: Platform, actor: Actor, request_id: str, text: str) -> QuestionView
         if req.state == "delivered":
             _move(db, req, "follow_up", actor, now)
         view = _qview(q)
-    ctx.audit(actor, "question.ask", object_type="question", object_id=view.id, detail={"request": request_id})
+    ctx.audit(
+        actor, "question.ask", object_type="question", object_id=view.id, detail={"request": request_id}
+    )
     return view
 
 
@@ -60,32 +74,49 @@ def answer(ctx: Platform, actor: Actor, request_id: str, question_id: str, text:
             raise Conflict("this question is already answered")
         q.answer, q.answered_by, q.answered_at = text, actor.user_id, ctx.now()
         view = _qview(q)
-    ctx.audit(actor, "question.answer", object_type="question", object_id=question_id,
-              detail={"request": request_id})
+    ctx.audit(
+        actor,
+        "question.answer",
+        object_type="question",
+        object_id=question_id,
+        detail={"request": request_id},
+    )
     return view
 
 
 def questions(ctx: Platform, actor: Actor, request_id: str) -> list[QuestionView]:
     with ctx.read() as db:
         load_request(ctx, db, actor, request_id, "question.read")
-        rows = db.scalars(select(FollowUpQuestion).where(FollowUpQuestion.request_id == request_id)
-                          .order_by(FollowUpQuestion.asked_at, FollowUpQuestion.id)).all()
+        rows = db.scalars(
+            select(FollowUpQuestion)
+            .where(FollowUpQuestion.request_id == request_id)
+            .order_by(FollowUpQuestion.asked_at, FollowUpQuestion.id)
+        ).all()
         views = [_qview(q) for q in rows]
     ctx.audit(actor, "question.read", object_type="request", object_id=request_id)
     return views
 
 
 def _cview(c: CheckIn, now: object) -> CheckInView:
-    return CheckInView(id=c.id, months=c.months, due_at=c.due_at, open=c.completed_at is None and c.due_at <= now,  # type: ignore[operator]
-                       completed_at=c.completed_at, followed=c.followed, wellbeing=c.wellbeing,  # type: ignore[arg-type]
-                       note=c.note)
+    return CheckInView(
+        id=c.id,
+        months=c.months,
+        due_at=c.due_at,
+        open=c.completed_at is None and c.due_at <= now,  # type: ignore[operator]
+        completed_at=c.completed_at,
+        followed=c.followed,  # type: ignore[arg-type]
+        wellbeing=c.wellbeing,
+        note=c.note,
+    )
 
 
 def check_ins(ctx: Platform, actor: Actor, request_id: str) -> list[CheckInView]:
     now = ctx.now()
     with ctx.read() as db:
         load_request(ctx, db, actor, request_id, "checkin.read")
-        rows = db.scalars(select(CheckIn).where(CheckIn.request_id == request_id).order_by(CheckIn.months)).all()
+        rows = db.scalars(
+            select(CheckIn).where(CheckIn.request_id == request_id).order_by(CheckIn.months)
+        ).all()
         views = [_cview(c, now) for c in rows]
     ctx.audit(actor, "checkin.read", object_type="request", object_id=request_id)
     return views
@@ -114,7 +145,14 @@ def answer_check_in(
             raise Conflict("this check-in is already answered")
         if c.due_at > now:
             raise Conflict("this check-in is not due yet")
-        c.followed, c.wellbeing, c.note, c.completed_at = followed, wellbeing, note.strip()[:5000] or None, now
+        c.followed, c.wellbeing, c.note, c.completed_at = (
+            followed,
+            wellbeing,
+            note.strip()[:5000] or None,
+            now,
+        )
         view = _cview(c, now)
-    ctx.audit(actor, "checkin.answer", object_type="checkin", object_id=check_in_id, detail={"request": request_id})
+    ctx.audit(
+        actor, "checkin.answer", object_type="checkin", object_id=check_in_id, detail={"request": request_id}
+    )
     return view

@@ -58,15 +58,26 @@ def _hash(content: dict) -> str:  # type: ignore[type-arg]
 
 
 def _view(o: Opinion, a: Assignment, author: str) -> OpinionView:
-    return OpinionView(id=o.id, assignment_id=o.assignment_id, author_id=o.author_id, author_name=author,
-                       kind=a.kind, version=o.version, status=o.status, content=o.content,  # type: ignore[arg-type]
-                       amends_id=o.amends_id, content_sha256=o.content_sha256, created_at=o.created_at,
-                       signed_at=o.signed_at)
+    return OpinionView(
+        id=o.id,
+        assignment_id=o.assignment_id,
+        author_id=o.author_id,
+        author_name=author,
+        kind=a.kind,  # type: ignore[arg-type]
+        version=o.version,
+        status=o.status,  # type: ignore[arg-type]
+        content=o.content,
+        amends_id=o.amends_id,
+        content_sha256=o.content_sha256,
+        created_at=o.created_at,
+        signed_at=o.signed_at,
+    )
 
 
 def _own_assignment(db: Session, req: Request, actor: Actor) -> Assignment:
-    a = db.scalars(select(Assignment).where(Assignment.request_id == req.id,
-                                            Assignment.reviewer_id == actor.user_id)).first()
+    a = db.scalars(
+        select(Assignment).where(Assignment.request_id == req.id, Assignment.reviewer_id == actor.user_id)
+    ).first()
     if a is None:  # load_request already refused non-assigned reviewers; kept as a second lock
         raise Forbidden("you are not assigned to this request")
     return a
@@ -92,26 +103,48 @@ def save_draft(ctx: Platform, actor: Actor, request_id: str, doc: OpinionDocumen
         req, _ = load_request(ctx, db, actor, request_id, "opinion.write", for_update=True)
         a = _own_assignment(db, req, actor)
         working = "third_opinion" if a.kind == "third_opinion" else None
-        allowed_states = {"third_opinion", "opinion_signed", *workflow.DELIVERED} if working else {
-            "assigned", "in_review", "opinion_signed", *workflow.DELIVERED}
+        allowed_states = (
+            {"third_opinion", "opinion_signed", *workflow.DELIVERED}
+            if working
+            else {"assigned", "in_review", "opinion_signed", *workflow.DELIVERED}
+        )
         if req.state not in allowed_states:
             raise Conflict(f"an opinion cannot be written while the request is '{req.state}'")
         case = _case(req)
         _check_against_case(doc, case)
         author = db.get(User, actor.user_id)
         assert author is not None
-        fixed = doc.model_copy(update={"opinion": doc.opinion.model_copy(
-            update={"case_id": req.id, "reviewer_id": actor.user_id, "reviewer_name": author.display_name})})
+        fixed = doc.model_copy(
+            update={
+                "opinion": doc.opinion.model_copy(
+                    update={
+                        "case_id": req.id,
+                        "reviewer_id": actor.user_id,
+                        "reviewer_name": author.display_name,
+                    }
+                )
+            }
+        )
         content = json.loads(fixed.model_dump_json())
-        latest = db.scalars(select(Opinion).where(Opinion.assignment_id == a.id)
-                            .order_by(Opinion.version.desc())).first()
+        latest = db.scalars(
+            select(Opinion).where(Opinion.assignment_id == a.id).order_by(Opinion.version.desc())
+        ).first()
         if latest is not None and latest.status == "draft":
             latest.content, latest.updated_at = content, now
             op = latest
         else:
-            op = Opinion(id=new_id(), request_id=req.id, assignment_id=a.id, author_id=actor.user_id,
-                         version=(latest.version + 1) if latest else 1, content=content, status="draft",
-                         amends_id=latest.id if latest else None, created_at=now, updated_at=now)
+            op = Opinion(
+                id=new_id(),
+                request_id=req.id,
+                assignment_id=a.id,
+                author_id=actor.user_id,
+                version=(latest.version + 1) if latest else 1,
+                content=content,
+                status="draft",
+                amends_id=latest.id if latest else None,
+                created_at=now,
+                updated_at=now,
+            )
             db.add(op)
         if a.status == "assigned":
             a.status = "in_review"
@@ -119,8 +152,13 @@ def save_draft(ctx: Platform, actor: Actor, request_id: str, doc: OpinionDocumen
             _move(db, req, "in_review", actor, now)
         db.flush()
         view = _view(op, a, author.display_name)
-    ctx.audit(actor, "opinion.save", object_type="opinion", object_id=view.id,
-              detail={"request": request_id, "version": view.version})
+    ctx.audit(
+        actor,
+        "opinion.save",
+        object_type="opinion",
+        object_id=view.id,
+        detail={"request": request_id, "version": view.version},
+    )
     return view
 
 
@@ -132,39 +170,54 @@ def sign(ctx: Platform, actor: Actor, request_id: str) -> OpinionView:
     with ctx.tx() as db:
         req, _ = load_request(ctx, db, actor, request_id, "opinion.write", for_update=True)
         a = _own_assignment(db, req, actor)
-        draft = db.scalars(select(Opinion).where(Opinion.assignment_id == a.id, Opinion.status == "draft")
-                           .order_by(Opinion.version.desc())).first()
+        draft = db.scalars(
+            select(Opinion)
+            .where(Opinion.assignment_id == a.id, Opinion.status == "draft")
+            .order_by(Opinion.version.desc())
+        ).first()
         if draft is None:
             raise Conflict("there is no draft to sign; save the opinion first")
         doc = OpinionDocument.model_validate(draft.content)
         questions = _case(req).questions
         answered = {qa.question.strip() for qa in doc.answers if qa.answer.strip()}
         if missing := [q for q in questions if q.strip() not in answered]:
-            raise Conflict(f"answer each of the patient's questions before signing ({len(missing)} unanswered)")
+            raise Conflict(
+                f"answer each of the patient's questions before signing ({len(missing)} unanswered)"
+            )
         draft.status, draft.signed_at, draft.content_sha256 = "signed", now, _hash(draft.content)
         a.status = "signed"
         db.flush()
         others = db.scalars(select(Assignment).where(Assignment.request_id == req.id)).all()
-        if a.kind == "third_opinion" and req.state == "third_opinion":
-            _move(db, req, "opinion_signed", actor, now)
-        elif req.state == "in_review" and all(x.status == "signed" for x in others if x.kind == "second_opinion"):
+        if (a.kind == "third_opinion" and req.state == "third_opinion") or (
+            req.state == "in_review"
+            and all(x.status == "signed" for x in others if x.kind == "second_opinion")
+        ):
             _move(db, req, "opinion_signed", actor, now)
         author = db.get(User, actor.user_id)
         view = _view(draft, a, author.display_name if author else "")
-    ctx.audit(actor, "opinion.sign", object_type="opinion", object_id=view.id,
-              detail={"request": request_id, "version": view.version, "sha256": view.content_sha256})
+    ctx.audit(
+        actor,
+        "opinion.sign",
+        object_type="opinion",
+        object_id=view.id,
+        detail={"request": request_id, "version": view.version, "sha256": view.content_sha256},
+    )
     return view
 
 
 def _last_delivery(db: Session, request_id: str) -> datetime | None:
-    return db.scalar(select(func.max(StateChange.at)).where(StateChange.request_id == request_id,
-                                                           StateChange.to_state == "delivered"))
+    return db.scalar(
+        select(func.max(StateChange.at)).where(
+            StateChange.request_id == request_id, StateChange.to_state == "delivered"
+        )
+    )
 
 
 def _visible(db: Session, req: Request, rel: Relation, actor: Actor) -> list[tuple[Opinion, Assignment, str]]:
     rows = db.execute(
         select(Opinion, Assignment, User.display_name)
-        .join(Assignment, Assignment.id == Opinion.assignment_id).join(User, User.id == Opinion.author_id)
+        .join(Assignment, Assignment.id == Opinion.assignment_id)
+        .join(User, User.id == Opinion.author_id)
         .where(Opinion.request_id == req.id)
         .order_by(Assignment.kind, Assignment.assigned_at, Assignment.id, Opinion.version)
     ).all()
@@ -172,7 +225,9 @@ def _visible(db: Session, req: Request, rel: Relation, actor: Actor) -> list[tup
         own = [(o, a, n) for o, a, n in rows if a.reviewer_id == actor.user_id]
         if rel == "blinded_reviewer":
             return own
-        return own + [(o, a, n) for o, a, n in rows if a.reviewer_id != actor.user_id and o.status == "signed"]
+        return own + [
+            (o, a, n) for o, a, n in rows if a.reviewer_id != actor.user_id and o.status == "signed"
+        ]
     signed = [(o, a, n) for o, a, n in rows if o.status == "signed"]
     if rel == "coordinator":
         return signed
@@ -188,7 +243,9 @@ def list_opinions(ctx: Platform, actor: Actor, request_id: str) -> list[OpinionV
     with ctx.read() as db:
         req, rel = load_request(ctx, db, actor, request_id, "opinion.read")
         views = [_view(o, a, n) for o, a, n in _visible(db, req, rel, actor)]
-    ctx.audit(actor, "opinion.read", object_type="request", object_id=request_id, detail={"count": len(views)})
+    ctx.audit(
+        actor, "opinion.read", object_type="request", object_id=request_id, detail={"count": len(views)}
+    )
     return views
 
 
@@ -209,8 +266,14 @@ def comparisons(ctx: Platform, actor: Actor, request_id: str) -> ComparisonsView
             assert case is not None
             doc = OpinionDocument.model_validate(o.content)
             comp = build_comparison(case, doc.opinion, ctx.kb)
-            out.append(ComparisonView(opinion_id=o.id, kind=a.kind, author_name=n,  # type: ignore[arg-type]
-                                      comparison=json.loads(comp.model_dump_json())))
+            out.append(
+                ComparisonView(
+                    opinion_id=o.id,
+                    kind=a.kind,  # type: ignore[arg-type]
+                    author_name=n,
+                    comparison=json.loads(comp.model_dump_json()),
+                )
+            )
     ctx.audit(actor, "comparison.read", object_type="request", object_id=request_id)
     return ComparisonsView(request_id=request_id, comparisons=out)
 
@@ -219,8 +282,9 @@ def disagreement(db: Session, req: Request) -> bool:
     """A signed opinion calls the diagnosis different, or the patient disputes the opinion."""
     if req.disputed:
         return True
-    for content in db.scalars(select(Opinion.content).where(Opinion.request_id == req.id,
-                                                            Opinion.status == "signed")):
+    for content in db.scalars(
+        select(Opinion.content).where(Opinion.request_id == req.id, Opinion.status == "signed")
+    ):
         if content.get("opinion", {}).get("diagnosis", {}).get("verdict") == "different":
             return True
     return False

@@ -78,7 +78,9 @@ def _apply_case(ctx: Platform, req: Request, case: Case, rev: Review) -> None:
 def _move(db: Session, req: Request, target: str, actor: Actor, now: Any) -> None:
     if not workflow.can_move(req.state, target):
         raise Conflict(f"a request that is '{req.state}' cannot become '{target}'")
-    db.add(StateChange(request_id=req.id, from_state=req.state, to_state=target, actor_id=actor.user_id, at=now))
+    db.add(
+        StateChange(request_id=req.id, from_state=req.state, to_state=target, actor_id=actor.user_id, at=now)
+    )
     req.state, req.updated_at = target, now
 
 
@@ -108,15 +110,23 @@ def create_request(
         if not isinstance(fhir.get("resourceType"), str):
             raise InputError("the FHIR content needs a resourceType (a Bundle or a resource)")
         data, name, kind = json.dumps(fhir).encode(), "bundle.json", "fhir"
-    req = Request(id=new_id(), patient_id=actor.user_id, title=title.strip()[:200], source_kind=kind,
-                  created_at=ctx.now(),
-                  updated_at=ctx.now())
+    req = Request(
+        id=new_id(),
+        patient_id=actor.user_id,
+        title=title.strip()[:200],
+        source_kind=kind,
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+    )
     parsed_case, rev = pre_review(ctx, data, name, req.id)
     with ctx.tx() as db:
         _apply_case(ctx, req, parsed_case, rev)
         db.add(req)
-        db.add(StateChange(request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id,
-                           at=ctx.now()))
+        db.add(
+            StateChange(
+                request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id, at=ctx.now()
+            )
+        )
     ctx.audit(actor, "request.create", object_type="request", object_id=req.id, detail={"source": kind})
     return get_request(ctx, actor, req.id, audit=False)
 
@@ -124,12 +134,22 @@ def create_request(
 def create_draft(ctx: Platform, actor: Actor, title: str = "") -> Request:
     """An empty draft, to which a document (a PDF report, a FHIR file) then brings the case."""
     require_role(ctx, actor, "request.create", "patient")
-    req = Request(id=new_id(), patient_id=actor.user_id, title=title.strip()[:200], source_kind="document",
-                  created_at=ctx.now(), updated_at=ctx.now(), intake_note="no case yet: upload a report")
+    req = Request(
+        id=new_id(),
+        patient_id=actor.user_id,
+        title=title.strip()[:200],
+        source_kind="document",
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+        intake_note="no case yet: upload a report",
+    )
     with ctx.tx() as db:
         db.add(req)
-        db.add(StateChange(request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id,
-                           at=ctx.now()))
+        db.add(
+            StateChange(
+                request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id, at=ctx.now()
+            )
+        )
     ctx.audit(actor, "request.create", object_type="request", object_id=req.id, detail={"source": "document"})
     return req
 
@@ -175,17 +195,30 @@ def summary(ctx: Platform, req: Request) -> RequestSummary:
 
 
 def _detail(ctx: Platform, db: Session, req: Request, rel: Relation, actor: Actor) -> RequestDetail:
-    docs = db.scalars(select(Document).where(Document.request_id == req.id).order_by(Document.created_at)).all()
-    consents = db.scalars(select(Consent).where(Consent.request_id == req.id).order_by(Consent.id)).all()
-    rows = db.execute(
-        select(Assignment, User.display_name).join(User, User.id == Assignment.reviewer_id)
-        .where(Assignment.request_id == req.id).order_by(Assignment.assigned_at, Assignment.id)
+    docs = db.scalars(
+        select(Document).where(Document.request_id == req.id).order_by(Document.created_at)
     ).all()
+    consents = db.scalars(select(Consent).where(Consent.request_id == req.id).order_by(Consent.id)).all()
+    rows: list[tuple[Assignment, str]] = [
+        (a, n)
+        for a, n in db.execute(
+            select(Assignment, User.display_name)
+            .join(User, User.id == Assignment.reviewer_id)
+            .where(Assignment.request_id == req.id)
+            .order_by(Assignment.kind, Assignment.lead.desc(), Assignment.assigned_at, Assignment.id)
+        )
+    ]
     if rel == "blinded_reviewer":  # a blinded reviewer does not learn who else reviewed
         rows = [(a, n) for a, n in rows if a.reviewer_id == actor.user_id]
-    changes = db.scalars(select(StateChange).where(StateChange.request_id == req.id).order_by(StateChange.id)).all()
-    asked = db.scalar(select(func.count()).select_from(FollowUpQuestion)
-                      .where(FollowUpQuestion.request_id == req.id)) or 0
+    changes = db.scalars(
+        select(StateChange).where(StateChange.request_id == req.id).order_by(StateChange.id)
+    ).all()
+    asked = (
+        db.scalar(
+            select(func.count()).select_from(FollowUpQuestion).where(FollowUpQuestion.request_id == req.id)
+        )
+        or 0
+    )
     latest = consents[-1] if consents else None
     return RequestDetail(
         **_summary_fields(ctx, req),
@@ -193,14 +226,39 @@ def _detail(ctx: Platform, db: Session, req: Request, rel: Relation, actor: Acto
         case=json.loads(req.case_json) if req.case_json else None,
         review=json.loads(req.review_json) if req.review_json else None,
         intake_note=req.intake_note,
-        documents=[DocumentView(id=d.id, filename=d.filename, kind=d.kind, media_type=d.media_type, size=d.size,
-                                sha256=d.sha256, created_at=d.created_at, uploaded_by=d.uploaded_by) for d in docs],
-        consents=[ConsentView(scope=c.scope, granted=c.granted, text_version=c.text_version, at=c.at,
-                              user_id=c.user_id) for c in consents],
+        documents=[
+            DocumentView(
+                id=d.id,
+                filename=d.filename,
+                kind=d.kind,
+                media_type=d.media_type,
+                size=d.size,
+                sha256=d.sha256,
+                created_at=d.created_at,
+                uploaded_by=d.uploaded_by,
+            )
+            for d in docs
+        ],
+        consents=[
+            ConsentView(
+                scope=c.scope, granted=c.granted, text_version=c.text_version, at=c.at, user_id=c.user_id
+            )
+            for c in consents
+        ],
         consent_given=bool(latest and latest.granted),
-        assignments=[AssignmentView(id=a.id, reviewer_id=a.reviewer_id, reviewer_name=n, kind=a.kind,  # type: ignore[arg-type]
-                                    lead=a.lead, blinded=a.blinded, status=a.status, assigned_at=a.assigned_at)
-                     for a, n in rows],
+        assignments=[
+            AssignmentView(
+                id=a.id,
+                reviewer_id=a.reviewer_id,
+                reviewer_name=n,
+                kind=a.kind,  # type: ignore[arg-type]
+                lead=a.lead,
+                blinded=a.blinded,
+                status=a.status,
+                assigned_at=a.assigned_at,
+            )
+            for a, n in rows
+        ],
         timeline=[StateChangeView(from_state=c.from_state, to_state=c.to_state, at=c.at) for c in changes],
         delivered_at=req.delivered_at,
         questions_left=max(0, ctx.settings.max_followup_questions - int(asked)),
@@ -227,11 +285,15 @@ def list_requests(ctx: Platform, actor: Actor, state: str | None = None) -> list
     if actor.role == "patient":
         stmt = stmt.where(Request.patient_id == actor.user_id)
     elif actor.role == "caregiver":
-        stmt = stmt.where(Request.id.in_(select(CaregiverLink.request_id).where(
-            CaregiverLink.caregiver_id == actor.user_id)))
+        stmt = stmt.where(
+            Request.id.in_(
+                select(CaregiverLink.request_id).where(CaregiverLink.caregiver_id == actor.user_id)
+            )
+        )
     elif actor.role == "reviewer":
-        stmt = stmt.where(Request.id.in_(select(Assignment.request_id).where(
-            Assignment.reviewer_id == actor.user_id)))
+        stmt = stmt.where(
+            Request.id.in_(select(Assignment.request_id).where(Assignment.reviewer_id == actor.user_id))
+        )
     if state:
         stmt = stmt.where(Request.state == state)
     with ctx.read() as db:
@@ -249,14 +311,26 @@ def give_consent(ctx: Platform, actor: Actor, request_id: str, granted: bool = T
         req, _ = load_request(ctx, db, actor, request_id, "request.consent", for_update=True)
         if not granted and req.state not in ("draft", "submitted", "records_pending", "records_complete"):
             raise Conflict("consent can no longer be withdrawn: a reviewer has the records")
-        db.add(Consent(request_id=req.id, user_id=actor.user_id, scope=CONSENT_SCOPE, text_version=CONSENT_VERSION,
-                       granted=granted, at=ctx.now()))
-    ctx.audit(actor, "request.consent", object_type="request", object_id=request_id, detail={"granted": granted})
+        db.add(
+            Consent(
+                request_id=req.id,
+                user_id=actor.user_id,
+                scope=CONSENT_SCOPE,
+                text_version=CONSENT_VERSION,
+                granted=granted,
+                at=ctx.now(),
+            )
+        )
+    ctx.audit(
+        actor, "request.consent", object_type="request", object_id=request_id, detail={"granted": granted}
+    )
     return get_request(ctx, actor, request_id, audit=False)
 
 
 def _consented(db: Session, request_id: str) -> bool:
-    latest = db.scalars(select(Consent).where(Consent.request_id == request_id).order_by(Consent.id.desc())).first()
+    latest = db.scalars(
+        select(Consent).where(Consent.request_id == request_id).order_by(Consent.id.desc())
+    ).first()
     return bool(latest and latest.granted)
 
 
@@ -334,16 +408,21 @@ def dashboard(ctx: Platform, actor: Actor) -> DashboardView:
     require_role(ctx, actor, "dashboard.read", "coordinator")
     now = ctx.now()
     with ctx.read() as db:
-        counts = {s: 0 for s in workflow.STATES}
+        counts: dict[str, int] = {s: 0 for s in workflow.STATES}
         for state, n in db.execute(select(Request.state, func.count()).group_by(Request.state)):
             counts[state] = int(n)
-        running = db.scalars(select(Request).where(Request.state.in_(workflow.CLOCK_RUNNING))
-                             .order_by(Request.due_at, Request.id)).all()
-        pending = db.scalars(select(Request).where(Request.state.in_(("submitted", "records_pending")))
-                             .order_by(Request.submitted_at, Request.id)).all()
+        running = db.scalars(
+            select(Request)
+            .where(Request.state.in_(workflow.CLOCK_RUNNING))
+            .order_by(Request.due_at, Request.id)
+        ).all()
+        pending = db.scalars(
+            select(Request)
+            .where(Request.state.in_(("submitted", "records_pending")))
+            .order_by(Request.submitted_at, Request.id)
+        ).all()
         overdue = [summary(ctx, r) for r in running if workflow.overdue(r.state, r.due_at, now)]
-        soon = [summary(ctx, r) for r in running
-                if r.due_at and now <= r.due_at <= now + timedelta(days=1)]
+        soon = [summary(ctx, r) for r in running if r.due_at and now <= r.due_at <= now + timedelta(days=1)]
         missing = [summary(ctx, r) for r in pending]
     ctx.audit(actor, "dashboard.read")
     return DashboardView(counts=counts, overdue=overdue, missing_records=missing, due_soon=soon)

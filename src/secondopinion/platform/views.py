@@ -177,7 +177,9 @@ class SuggestionView(View):
     reviewer: ReviewerProfileView
     exact: bool = Field(description="specialises in this exact cancer type, not only its family")
     open_assignments: int
-    conflicts: list[str] = Field(default_factory=list, description="declared conflicts that concern this case")
+    conflicts: list[str] = Field(
+        default_factory=list, description="declared conflicts that concern this case"
+    )
     reasons: list[str] = Field(default_factory=list)
 
 

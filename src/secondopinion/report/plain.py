@@ -43,6 +43,23 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (r"sufficient", "enough"),
     (r"regarding", "about"),
     (r"commence", "start"),
+    (r"risk of recurrence", "risk of the cancer coming back"),
+    (r"risk of progression", "risk of the cancer growing"),
+    (r"additional", "more"),
+    (r"requires", "needs"),
+    (r"required", "needed"),
+    (r"determines?", "decides"),
+    (r"evaluate", "check"),
+    (r"identify", "find"),
+    (r"indicates", "shows"),
+    (r"currently", "now"),
+    (r"previously", "before"),
+    (r"the majority of", "most"),
+    (r"particularly", "mainly"),
+    (r"typically", "usually"),
+    (r"frequently", "often"),
+    (r"appropriate", "right"),
+    (r"multiple", "several"),
     (r"discontinue", "stop"),
 )
 _SYMBOLS = (("≥", "at least "), ("≤", "at most "), ("<", "under "), (">", "over "))
@@ -87,7 +104,12 @@ def simplify(text: str) -> str:
 
 
 def _split_long(sentence: str) -> list[str]:
-    if len(sentence.split()) <= LONG_SENTENCE or sentence.rstrip().endswith("?"):
+    if len(sentence.split()) <= LONG_SENTENCE:
+        return [sentence]
+    if sentence.rstrip().endswith("?"):
+        i = sentence.find(", and ")
+        if i > 0 and len(sentence[:i].split()) >= 5 and len(sentence[i:].split()) >= 5:
+            return [sentence[:i] + "?", "And " + sentence[i + 6 :]]
         return [sentence]
     joints = (
         ", and ",
@@ -162,13 +184,13 @@ class GlossEntry(BaseModel):
 
 
 _MODALITY_WORDS = {
-    "chemotherapy": "a chemotherapy medicine",
-    "targeted_therapy": "a targeted therapy: a medicine aimed at a specific change in the cancer cells",
-    "immunotherapy": "an immunotherapy: a medicine that helps the immune system attack the cancer",
-    "hormonal_therapy": "a hormone therapy: a medicine that blocks hormones that feed some cancers",
-    "cellular_therapy": "a cell therapy made from immune cells",
-    "supportive_care": "a medicine that helps with side effects or symptoms",
-    "radiation": "a medicine that carries radiation to the cancer",
+    "chemotherapy": "A chemotherapy medicine. It kills fast-growing cells.",
+    "targeted_therapy": "A targeted medicine. It acts on a change found in the cancer cells.",
+    "immunotherapy": "An immunotherapy medicine. It helps the immune system attack the cancer.",
+    "hormonal_therapy": "A hormone medicine. It blocks hormones that feed some cancers.",
+    "cellular_therapy": "A cell therapy made from immune cells.",
+    "supportive_care": "A medicine that helps with side effects or symptoms.",
+    "radiation": "A medicine that carries radiation to the cancer.",
 }
 
 
@@ -190,8 +212,8 @@ class Glossary:
                     patterns.append((surface, entry.key, False))
         for d in kb.drugs.values():
             brands = f" ({', '.join(d.brands)})" if d.brands else ""
-            what = _MODALITY_WORDS.get(d.modality, "a cancer medicine")
-            entry = GlossEntry(key=_slug(d.id), term=d.id + brands, plain=f"A medicine: {what}.", kind="drug")
+            what = _MODALITY_WORDS.get(d.modality, "A medicine used in cancer care.")
+            entry = GlossEntry(key=_slug(d.id), term=d.id + brands, plain=what, kind="drug")
             self.entries.setdefault(entry.key, entry)
             for surface in (d.id, *d.brands):
                 patterns.append((surface, entry.key, False))
@@ -313,7 +335,7 @@ class _Text(HTMLParser):
         if tag not in ("br", "img", "meta", "link", "hr", "input"):
             self.stack.append(skipped)
             self.skip += skipped
-        if tag in self.BLOCKS:
+        if tag in self.BLOCKS or tag == "br":
             self.chunks.append("\n")
 
     def handle_endtag(self, tag: str) -> None:

@@ -36,7 +36,9 @@ def token_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create(db: Session, now: datetime, user_id: str | None = None, mfa_pending: bool = False) -> tuple[str, WebSession]:
+def create(
+    db: Session, now: datetime, user_id: str | None = None, mfa_pending: bool = False
+) -> tuple[str, WebSession]:
     token = secrets.token_urlsafe(32)
     row = WebSession(
         id=token_id(token),
@@ -66,7 +68,9 @@ def load(db: Session, token: str | None, now: datetime, idle: timedelta) -> WebS
     return row
 
 
-def rotate(db: Session, old: WebSession | None, now: datetime, user_id: str, mfa_pending: bool) -> tuple[str, WebSession]:
+def rotate(
+    db: Session, old: WebSession | None, now: datetime, user_id: str, mfa_pending: bool
+) -> tuple[str, WebSession]:
     """A new session id and CSRF token for a change of privilege (login, second factor)."""
     if old is not None:
         db.delete(old)

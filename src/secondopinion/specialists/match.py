@@ -188,8 +188,8 @@ def match_specialists(
     if rare:
         notes.append(
             f"{known.name if known else 'This cancer'} is rare (about {per_100k:g} new cases per 100,000 "
-            "people a year). Experience matters more than distance: a centre that sees many such cases is worth "
-            "travelling to, at least for the second opinion."
+            "people a year). Experience matters more than distance. A centre that sees many such cases is "
+            "worth the trip, at least for the second opinion."
         )
     if given and here is None:
         notes.append(f"The location '{given}' was not recognised; centres are listed without distances.")

@@ -30,7 +30,6 @@ from sqlalchemy import (
     Text,
     delete,
     func,
-    insert,
     inspect,
     or_,
     select,
@@ -86,6 +85,10 @@ class TrialCancerKey(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+_TRIALS = TrialRecord.__table__
+_KEYS = TrialCancerKey.__table__
+
+
 @dataclass
 class UpsertResult:
     inserted: int = 0
@@ -107,7 +110,18 @@ class SearchHit:
     rank: float
 
 
-def _row(trial: Trial, kb: KnowledgeBase, now: datetime) -> tuple[dict[str, object], list[str]]:
+@dataclass(frozen=True)
+class PreparedTrial:
+    """A trial as the store writes it: column values and index keys, computed without the
+    database (import workers prepare these, so only plain values cross between processes)."""
+
+    nct_id: str
+    last_update: date | None
+    row: dict[str, object]
+    keys: list[str]
+
+
+def prepare(trial: Trial, kb: KnowledgeBase) -> PreparedTrial:
     record = trial.model_dump_json(exclude={"eligibility_text"}, exclude_defaults=True)
     digest = hashlib.sha256(record.encode() + b"\0" + trial.eligibility_text.encode()).hexdigest()
     row: dict[str, object] = {
@@ -125,9 +139,8 @@ def _row(trial: Trial, kb: KnowledgeBase, now: datetime) -> tuple[dict[str, obje
         "source_format": trial.source_format,
         "content_hash": digest,
         "record": record,
-        "imported_at": now,
     }
-    return row, trial_cancer_keys(trial, kb)
+    return PreparedTrial(trial.nct_id, trial.last_update, row, trial_cancer_keys(trial, kb))
 
 
 def _fts_query(query: str) -> str:
@@ -156,18 +169,22 @@ class TrialStore:
     # -- writing ------------------------------------------------------------------------------
 
     def upsert(self, trials: Sequence[Trial], kb: KnowledgeBase) -> UpsertResult:
+        """Insert new trials and replace changed ones, in one transaction."""
+        return self.upsert_prepared([prepare(t, kb) for t in trials])
+
+    def upsert_prepared(self, items: Sequence[PreparedTrial]) -> UpsertResult:
         """Insert new trials and replace changed ones, in one transaction. Within a batch the
         newest version of a repeated id wins (the later one on a tie)."""
         now = datetime.now(UTC)
-        latest: dict[str, Trial] = {}
-        for t in trials:
+        latest: dict[str, PreparedTrial] = {}
+        for t in items:
             seen = latest.get(t.nct_id)
             if seen is None or (t.last_update or date.min) >= (seen.last_update or date.min):
                 latest[t.nct_id] = t
-        result = UpsertResult(unchanged=len(trials) - len(latest))
+        result = UpsertResult(unchanged=len(items) - len(latest))
         if not latest:
             return result
-        prepared = {nct: _row(t, kb, now) for nct, t in latest.items()}
+        prepared = {nct: ({**t.row, "imported_at": now}, t.keys) for nct, t in latest.items()}
         with transaction(self._sessions) as session:
             existing = {
                 nct: (tid, last, digest)
@@ -186,19 +203,27 @@ class TrialStore:
                     continue
                 tid, stored_update, digest = existing[nct]
                 incoming = row["last_update"]
-                older = stored_update is not None and isinstance(incoming, date) and incoming < stored_update
+                # An undated record never replaces a dated one: nothing says it is newer.
+                older = stored_update is not None and (
+                    not isinstance(incoming, date) or incoming < stored_update
+                )
                 if digest == row["content_hash"] or older:
                     result.unchanged += 1
                 else:
                     to_update.append((tid, row, keys))
             key_rows: list[dict[str, object]] = []
             if to_insert:
-                ids = session.scalars(
-                    insert(TrialRecord).returning(TrialRecord.id, sort_by_parameter_order=True),
-                    [row for row, _ in to_insert],
-                ).all()
-                for tid, (_, keys) in zip(ids, to_insert, strict=True):
-                    key_rows += [{"trial_id": tid, "key": k} for k in keys]
+                # Core executemany, then one query for the new ids: far cheaper than RETURNING per row.
+                session.execute(_TRIALS.insert(), [row for row, _ in to_insert])
+                new_ids = dict(
+                    session.execute(
+                        select(TrialRecord.nct_id, TrialRecord.id).where(
+                            TrialRecord.nct_id.in_([str(row["nct_id"]) for row, _ in to_insert])
+                        )
+                    ).all()
+                )
+                for row, keys in to_insert:
+                    key_rows += [{"trial_id": new_ids[str(row["nct_id"])], "key": k} for k in keys]
             if to_update:
                 session.execute(update(TrialRecord), [{"id": tid, **row} for tid, row, _ in to_update])
                 stale = [tid for tid, _, _ in to_update]
@@ -206,7 +231,7 @@ class TrialStore:
                 for tid, _, keys in to_update:
                     key_rows += [{"trial_id": tid, "key": k} for k in keys]
             if key_rows:
-                session.execute(insert(TrialCancerKey), key_rows)
+                session.execute(_KEYS.insert(), key_rows)
         result.inserted += len(to_insert)
         result.updated += len(to_update)
         return result
@@ -236,6 +261,11 @@ class TrialStore:
                 )
             ).all()
         return {nct: last for nct, last in rows}
+
+    def nct_ids(self) -> list[str]:
+        """Every stored id, in order."""
+        with self._sessions() as session:
+            return list(session.scalars(select(TrialRecord.nct_id).order_by(TrialRecord.nct_id)))
 
     def count(self, open_only: bool = False) -> int:
         query = select(func.count()).select_from(TrialRecord)

@@ -24,6 +24,7 @@ How a criterion is to be read (the contract with the matcher):
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from typing import Any
 
@@ -112,12 +113,15 @@ def parse_criteria(text: str, kb: KnowledgeBase) -> list[Criterion]:
         low = text.lower() if len(text.lower()) == len(text) else text
     mentions = terms.find_mentions(kb, norm, low)
     gates = _gates(low)
+    oncology_text = pat.ONCOLOGY.search(low) is not None
     tables = terms.terms_for(kb)
     out: list[_Pending] = []
     or_groups = 0
     for item in eligibility_items(text):
         for s, e in sentence_spans(text, item.start, item.end):
-            found = _read_sentence(low, s, e, item.inclusion, mentions, tables, _open_gates(gates, s, e))
+            found = _read_sentence(
+                low, s, e, item.inclusion, mentions, tables, _open_gates(gates, s, e), oncology_text
+            )
             sentence = text[s:e]
             if not found:
                 out.append(_criterion(item, "unparsed", sentence, item.inclusion, {}))
@@ -307,6 +311,7 @@ def _read_sentence(
     mentions: terms.TextMentions,
     tables: terms.Terms,
     gates: set[str],
+    oncology_text: bool,
 ) -> list[Found]:
     cancers = terms.within(mentions.cancers, s, e)
     drugs = terms.within(mentions.drugs, s, e) or terms.within(mentions.classes, s, e)
@@ -322,7 +327,7 @@ def _read_sentence(
     if "histology" in gates:
         found += terms.read_histology(low, s, e, mentions, inclusion)
     if "stage" in gates:
-        found += _merged_stages(pat.read_stage(low, s, e))
+        found += _merged_stages(pat.read_stage(low, s, e, oncology_text))
     if "setting" in gates:
         found += pat.read_setting(low, s, e)
     brain = pat.read_brain(low, s, e, inclusion) if "brain" in gates else []
@@ -332,7 +337,7 @@ def _read_sentence(
     lines = pat.read_lines(low, s, e, inclusion) if "lines" in gates else []
     found += lines
     if not lines and (drugs or "therapy" in gates):
-        found += terms.read_therapy(low, s, e, mentions, tables, inclusion, window)
+        found += terms.read_therapy(low, s, e, mentions, tables, inclusion, window, oncology_text)
     if "performance" in gates:
         found += pat.read_performance(low, s, e, inclusion)
     if "measurable" in gates:
@@ -408,11 +413,9 @@ def _or_groups(
     markers = [i for i, f in enumerate(found) if f.type == "biomarker"]
     current: str | None = None
     option = 0
-    for a, b in zip(markers, markers[1:], strict=False):
+    for a, b in itertools.pairwise(markers):
         fa, fb = found[a], found[b]
-        if terms.or_joined(low, fa, fb) and fa.fields.get("biomarker_status") == fb.fields.get(
-            "biomarker_status"
-        ):
+        if terms.or_joined(low, fa, fb):
             if current is None:
                 counter += 1
                 current = f"or{counter}"

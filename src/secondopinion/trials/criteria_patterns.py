@@ -104,6 +104,20 @@ def literal_trie(words: list[str] | tuple[str, ...]) -> str:
     return build(trie)
 
 
+# Words that make a sentence (or a whole text) about cancer: "advanced", "stage II" or "brain
+# lesions" mean something else in a periodontitis or Parkinson's trial.
+ONCOLOGY = re.compile(
+    r"\b(?:cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|malignan\w*|neoplas\w*|lymphomas?|leuka?emias?"
+    r"|myelomas?|sarcomas?|melanomas?|gliomas?|glioblastomas?|blastomas?|mesotheliomas?|metasta\w*|oncolog\w*"
+    r"|chemotherap\w*|radiotherapy|recist|nsclc|sclc|hnscc|crc|hcc|gist|aml|cll|cml|mds)\b"
+)
+_NOT_CANCER_STAGING = re.compile(
+    r"\b(?:periodont\w*|hoehn|yahr|hypertens\w*|fibrosis|cirrhosis|ckd|kidney|renal|heart failure|nyha"
+    r"|pressure (?:ulcer|injur)\w*|bell'?s|sleep|tanner|lymph?edema|copd|gold|decubitus|parkinson\w*"
+    r"|alzheimer\w*|dementia|necrotizing|nec\b|pop-q|prolapse|labor|labour|change|contemplation|endometriosis)"
+)
+
+
 # --- negation and scope ----------------------------------------------------------------------
 
 _NEG = re.compile(
@@ -576,15 +590,18 @@ def read_brain(low: str, s: int, e: int, inclusion: bool) -> list[Found]:
     m = _BRAIN.search(low, s, e)
     if m is None:
         return []
+    if "metasta" not in m.group() and "mets" not in m.group() and not ONCOLOGY.search(low, s, e):
+        return []  # "organic brain disease", "CNS lesions" outside a cancer context
     if re.search(r"\bprimary (?:brain|cns)\b", low[max(s, m.start() - 10) : m.end()]):
         return []
     neg = negated(low, s, m.start())
     sentence = low[s:e]
     treated_ok = _BRAIN_TREATED.search(sentence) is not None and _ALLOWED.search(sentence) is not None
     active = _BRAIN_ACTIVE.search(low, max(s, m.start() - 40), m.start()) is not None
+    allowed = _ALLOWED.search(sentence) is not None
     if _NOT_ALLOWED.search(sentence):
         policy = "allowed_if_treated" if active else "excluded"
-    elif treated_ok or (active and not inclusion) or (active and neg) or (inclusion and not neg and _ALLOWED.search(sentence)):
+    elif treated_ok or (active and (neg or not inclusion)) or (inclusion and not neg and allowed):
         policy = "allowed_if_treated"
     elif inclusion and not neg:
         policy = "required"
@@ -703,7 +720,11 @@ def stage_group(stage: str) -> str:
     return m.group() if m else stage
 
 
-def read_stage(low: str, s: int, e: int) -> list[Found]:
+def read_stage(low: str, s: int, e: int, oncology_text: bool) -> list[Found]:
+    """Stage groups; only in a cancer context (the sentence, or a cancer trial's text without
+    another staging system named)."""
+    if not ONCOLOGY.search(low, s, e) and (not oncology_text or _NOT_CANCER_STAGING.search(low, s, e)):
+        return []
     out: list[Found] = []
     for m in _STAGE.finditer(low, s, e):
         before = low[max(s, m.start() - 25) : m.start()]
@@ -725,8 +746,10 @@ def read_stage(low: str, s: int, e: int) -> list[Found]:
 
 
 def read_setting(low: str, s: int, e: int) -> list[Found]:
-    """Metastatic or not, and the settings (case `Cancer.setting`) the criterion accepts."""
+    """Metastatic or not, and the settings (case `Cancer.setting`) the criterion accepts. Words
+    other than 'metastatic' count only in a sentence about cancer ('advanced Parkinson's')."""
     kinds: set[str] = set()
+    about_cancer = ONCOLOGY.search(low, s, e) is not None
     first: tuple[int, int] | None = None
     for m in _SETTING.finditer(low, s, e):
         kind = m.lastgroup or ""
@@ -741,6 +764,8 @@ def read_setting(low: str, s: int, e: int) -> list[Found]:
                 continue
         if kind == "met" and negated(low, s, m.start()):
             kind = "nonmet"
+        if kind in ("la", "adv", "early", "rec") and not about_cancer:
+            continue
         if (
             kind == "early"
             and low[m.start() : m.end()] == "early"
@@ -753,7 +778,7 @@ def read_setting(low: str, s: int, e: int) -> list[Found]:
         if first is None:
             first = (m.start(), m.end())
     m0 = _M_CAT.search(low, s, e)
-    if m0 is not None and re.search(r"\bt[0-4x]|\bn[0-3x]|\bm[01]\b", low[s:e]):
+    if m0 is not None and re.search(r"\bc?t(?:[0-4x]|is)[a-d]?\b|\bc?n[0-3x][a-c]?\b", low[s:e]):
         kinds.add("nonmet" if m0.group(1) == "0" else "met")
         first = first or (m0.start(), m0.end())
     if not kinds or first is None:
@@ -820,10 +845,11 @@ _NTH_LINE = re.compile(
 )
 _NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 _WITHIN = re.compile(
-    rf"\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?{num('a')}\s*(?P<unit>days?|weeks?"
+    rf"\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|prior)\s+)?{num('a')}[\s-]*(?P<unit>days?|weeks?"
     rf"|months?|years?|hours?)"
     rf"|{num('b')}\s*(?P<unit2>days?|weeks?|months?|years?)\s*(?:prior to|before"
-    rf"|of)\s+(?:the\s+)?(?:first|start|randomi|enrol|registration|study|day 1|initiation|treatment|screening|inclusion|c1d1|cycle)"
+    rf"|of)\s+(?:the\s+)?(?:first|start|randomi|enrol|registration|study|day 1|initiation|treatment|screening"
+    r"|inclusion|c1d1|cycle)"
 )
 _UNIT_DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
 

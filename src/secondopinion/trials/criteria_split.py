@@ -106,9 +106,9 @@ def _continues(text: str, prev: _Line, item: Item, line: _Line, blank_before: bo
         return True
     if prev_text.endswith(_TERMINAL):
         return False
-    if first.islower() or first.isdigit() or first in "(<>\u2264\u2265=":
-        return True
-    return len(prev_text) >= 50
+    # Registries do not hard-wrap lines except under an indented bullet (handled above), so an
+    # unindented line continues the one above only when it cannot start a sentence.
+    return first.islower() or first.isdigit() or first in "(<>\u2264\u2265=&,"
 
 
 def eligibility_items(text: str) -> list[Item]:

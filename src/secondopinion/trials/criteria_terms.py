@@ -15,7 +15,7 @@ from typing import Any
 from secondopinion.intake.text_vocab import vocabulary
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.trials.criteria_names import Name, NameFinder, name_finder
-from secondopinion.trials.criteria_patterns import OP, Found, excepted, num, number, op_of
+from secondopinion.trials.criteria_patterns import ONCOLOGY, OP, Found, excepted, num, number, op_of
 
 # --- cancer categories -----------------------------------------------------------------------
 
@@ -189,6 +189,10 @@ class TextMentions:
 
 def find_mentions(kb: KnowledgeBase, norm: str, low: str) -> TextMentions:
     names = terms_for(kb).finder.find(norm, low)
+    if ONCOLOGY.search(low) is None:
+        # Short abbreviations are other things outside cancer trials (MCL the knee ligament, MDS the
+        # nursing-home data set): there, only names written out count.
+        names = [n for n in names if n.kind != "cancer" or len(n.text) > 4 or " " in n.text]
     return TextMentions(
         [n for n in names if n.kind == "cancer"],
         [n for n in names if n.kind in ("drug", "regimen")],
@@ -226,6 +230,9 @@ _HISTOLOGY = re.compile(
 )
 
 
+_OF_ORGAN = re.compile(
+    r"\b(?P<head>cancer|carcinoma|adenocarcinoma|tumou?r|neoplasm)s? of (?:the )?(?P<organ>[a-z]{3,})\b"
+)
 _HEAD = re.compile(
     r"\b(cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|lymphomas?)$"
 )
@@ -254,11 +261,23 @@ def read_cancer(low: str, s: int, e: int, found: TextMentions, terms: Terms, inc
     for m in within(found.cancers, s, e):
         if excepted(low, s, m.start):
             continue
-        for extra in _shared_head(low, s, m, terms) + [m.id]:
+        for extra in [*_shared_head(low, s, m, terms), m.id]:
             if extra not in ids:
                 ids.append(extra)
         first = first or (m.start, m.end)
+    for m in _OF_ORGAN.finditer(low, s, e):
+        for phrase in (f"{m.group('organ')} {m.group('head')}", f"{m.group('organ')} cancer"):
+            names = terms.finder.find(phrase, phrase)
+            hit = [n.id for n in names if n.kind == "cancer" and n.start == 0 and n.end == len(phrase)]
+            if hit and not excepted(low, s, m.start()):
+                ids.extend(i for i in hit if i not in ids)
+                first = first or (m.start(), m.end())
+                break
     generic = _SOLID.search(low, s, e) or _LIQUID.search(low, s, e)
+    if generic is not None and re.search(
+        r"criteria (?:in|for) $", low[max(s, generic.start() - 13) : generic.start()]
+    ):
+        generic = None  # RECIST: Response Evaluation Criteria in Solid Tumors
     if generic is not None and not excepted(low, s, generic.start()) and inclusion:
         extra = terms.solid if generic.re is _SOLID else terms.liquid
         ids.extend(i for i in extra if i not in ids)
@@ -389,7 +408,7 @@ def read_biomarkers(
             and _LIST_BETWEEN.match(low[mentions[i].end : mentions[i + 1].start])
         ):
             statuses[i] = (statuses[i + 1][0], mentions[i].end)
-    for m, (status, after) in zip(mentions, statuses, strict=True):
+    for m, (status, _after) in zip(mentions, statuses, strict=True):
         if excepted(low, s, m.start):
             continue
         fields: dict[str, Any] = {"gene": m.id}
@@ -483,6 +502,7 @@ _NAIVE = re.compile(
     r"|anti-?cancer )?(?:therapy|treatment)"
     r"|not received any (?:prior )?(?:systemic )?(?:therapy|treatment))\b"
 )
+_PRIOR_WORD = re.compile(r"\b(?:prior|previous|received)\b")
 _NAIVE_NOT_PATIENT = re.compile(
     r"\s*(?:\w+\s+){0,2}?(?:brain|cns|central nervous|metasta\w*|infections?|hypertension|depression|diabetes"
     r"|hiv|hepatitis|thyroid|dental|psychiatric|spinal cord)"
@@ -500,7 +520,8 @@ _PLAIN_BEFORE = re.compile(
 _NOT_THERAPY = re.compile(
     r"\b(?:allerg\w*|hypersensitiv\w*|contraindicat\w*"
     r"|intoleran\w* to (?:any )?(?:of )?the (?:study|excipient)"
-    r"|excipients?|study drugs?|investigational|trial drug|known sensitivity|severe reaction)\b"
+    r"|excipients?|study drugs?|investigational|trial drug|known sensitivity|severe reaction"
+    r"|infusion reactions?|reactions? to)\b"
 )
 _CONDITIONAL = re.compile(
     r"^\s*(?:patients?|subjects?|participants?|those|women|men|individuals)\s+(?:who|that|with)\b[^.;]*?"
@@ -514,8 +535,17 @@ _NOT_ALLOWED = re.compile(r"\b(?:not (?:be )?(?:allowed|permitted|eligible)|inel
 
 
 def read_therapy(
-    low: str, s: int, e: int, found: TextMentions, terms: Terms, inclusion: bool, window: int | None
+    low: str,
+    s: int,
+    e: int,
+    found: TextMentions,
+    terms: Terms,
+    inclusion: bool,
+    window: int | None,
+    oncology_text: bool = True,
 ) -> list[Found]:
+    """Treatment received before (required or excluded). Outside cancer trials only named drugs
+    count: 'history of operation' there is not about cancer treatment."""
     sentence = low[s:e]
     drugs: list[str] = []
     classes: list[str] = []
@@ -551,6 +581,8 @@ def read_therapy(
         first = (naive.start(), naive.end())
     if first is None or _NOT_THERAPY.search(sentence):
         return []
+    if not oncology_text and not drugs and not classes:
+        return []
     prior = _PRIOR.search(sentence)
     if naive is not None:
         return [
@@ -563,11 +595,9 @@ def read_therapy(
                 negatable=False,
             )
         ]
-    if prior is None or (
-        _CURRENT_ONLY.search(sentence) and not re.search(r"\b(?:prior|previous|received)\b", sentence)
-    ):
-        if window is None or inclusion:
-            return []
+    current_only = _CURRENT_ONLY.search(sentence) and not _PRIOR_WORD.search(sentence)
+    if (prior is None or current_only) and (window is None or inclusion):
+        return []  # a wash-out among exclusions needs no 'prior': "chemotherapy within 4 weeks"
     if inclusion and _CONDITIONAL.search(sentence):
         return []
     polarity: bool | None = None

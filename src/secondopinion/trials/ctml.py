@@ -12,6 +12,9 @@ gender, her2_status/er_status/pr_status, tmb_numerical; genomic hugo_symbol, var
 protein_change, wildcard_protein_change, variant_classification, cnv_call, exon,
 fusion_partner_hugo_symbol, wildtype, mmr_status, ms_status. Any other key stays an `unparsed`
 criterion, shown to a person. A leading '!' negates the leaf (MatchMiner's convention).
+
+The alternatives agree with MatchMiner's own expected match paths on its boolean test cases, except
+for a mapping holding both 'and' and 'or' keys at once, which is read here as their conjunction.
 """
 
 from __future__ import annotations

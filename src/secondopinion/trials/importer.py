@@ -1,64 +1,54 @@
 """Trial import: files in, trials into the store; one bad record never stops a large import.
 
-Reads ClinicalTrials.gov API v2 study JSON (one study, a `studies` page, a JSON array, or JSON
-Lines), the legacy ClinicalTrials.gov XML, and MatchMiner CTML (YAML or JSON), from files,
-folders (recursively) or zip archives such as the registry's bulk download. Records are parsed by
-the trial parsers (optionally in worker processes) and written in batches, each batch one
-transaction. A record that cannot be read or parsed is reported with its id and skipped.
+Reads what the trial parsers read — ClinicalTrials.gov API v2 study JSON (one study, a `studies`
+page, a JSON array, JSON Lines), the legacy XML, FHIR ResearchStudy, MatchMiner CTML (YAML or
+JSON) — from files, folders (recursively) and zip archives such as the registry's bulk download.
+The unit of work is a blob: a whole file, or one line of a JSON Lines file (streamed, so a
+registry dump never sits in memory whole). Blobs are parsed, optionally in worker processes, into
+rows ready for the store, which writes them in batches, each batch one transaction. A record
+already stored with the same or a later last-update date is not parsed again.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
 
-import yaml
-from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from secondopinion.errors import InputError
 from secondopinion.knowledge.schema import KnowledgeBase
-from secondopinion.store.trials import TrialStore, UpsertResult
+from secondopinion.store.trials import PreparedTrial, TrialStore, UpsertResult, prepare
+from secondopinion.trials.ctgov import BadRecord, iter_ctgov_records, parse_date, parse_record
+from secondopinion.trials.ctml import iter_ctml_trials, parse_ctml
 from secondopinion.trials.model import Trial
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".yaml", ".yml", ".zip")
-Kind = Literal["ctgov_v2", "ctgov_xml", "ctml", "unknown"]
-_NCT = re.compile(r"<nct_id>\s*([^<\s]+)\s*</nct_id>")
-_XML_UPDATED = re.compile(r"<last_update_posted[^>]*>\s*([^<]+?)\s*</last_update_posted>")
-_V2_ID = re.compile(r'"nctId"\s*:\s*"([^"]+)"')
-_V2_UPDATED = re.compile(r'"lastUpdatePostDateStruct"\s*:\s*\{[^}]*?"date"\s*:\s*"([0-9-]+)"')
-_STUDY_SPLIT = re.compile(r"(?=<clinical_study\b)")
+_LINES = (".jsonl", ".ndjson")
+_YAML = (".yaml", ".yml")
+# Picked out of a record's text without decoding it, to skip records the store already holds.
+_IDS = re.compile(r'"nctId"\s*:\s*"([^"]+)"|<nct_id>\s*([^<\s]+)\s*</nct_id>')
+_UPDATED = re.compile(
+    r'"lastUpdatePostDateStruct"\s*:\s*\{[^}]*?"date"\s*:\s*"([0-9-]+)"'
+    r"|<last_update_posted[^>]*>\s*([^<]+?)\s*</last_update_posted>"
+)
 
 
 @dataclass(frozen=True)
-class Raw:
-    """One record as read: where it came from, what it looks like, and its content (text still
-    to decode, or an already decoded object)."""
+class Blob:
+    """A unit of work: where it is, its bytes, and (when the text names exactly one record) that
+    record's id and last-update date."""
 
-    source: str
-    kind: Kind
-    payload: Any
+    name: str
+    data: bytes
     ident: str | None = None
-    size: int = 0
     updated: date | None = None
-
-
-@dataclass(frozen=True)
-class BadRecord:
-    source: str
-    record_id: str | None
-    reason: str
-
-    def line(self) -> str:
-        return f"{self.record_id or '(no id)'} at {self.source}: {self.reason}"
 
 
 @dataclass
@@ -85,196 +75,126 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
     return found
 
 
-def _kind_of(obj: object) -> Kind:
-    if isinstance(obj, dict):
-        if "protocolSection" in obj:
-            return "ctgov_v2"
-        if "treatment_list" in obj or "protocol_no" in obj:
-            return "ctml"
-    return "unknown"
+def _suffix(name: str) -> str:
+    """Suffix of the file a blob comes from ('a.zip!dir/b.jsonl:12' -> '.jsonl')."""
+    return Path(name.rpartition("!")[2].partition(":")[0]).suffix.lower()
 
 
-def _date(text: str | None) -> date | None:
-    """'2023-06-15', '2023-06' or 'June 15, 2023' (legacy XML); None when it is neither."""
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%B %d, %Y", "%B %Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
+def _fallback_id(where: str) -> str:
+    """'dir/11-112.json#2' -> '11-112-2': an id for a CTML trial that carries none."""
+    base, _, index = re.split(r"[/!]", where)[-1].partition("#")
+    stem = Path(base.partition(":")[0]).stem
+    return f"{stem}-{index}" if index else stem
 
 
-def _updated(obj: object) -> date | None:
-    try:
-        return _date(obj["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"]["date"])  # type: ignore[index]
-    except (KeyError, TypeError):
-        return None
+def _blob(name: str, data: bytes) -> Blob:
+    if _suffix(name) in _YAML:
+        return Blob(name, data)
+    head = data.decode("utf-8", errors="replace")
+    ids = {a or b for a, b in _IDS.findall(head)}
+    dates = _UPDATED.findall(head)
+    if len(ids) != 1 or len(dates) != 1:
+        return Blob(name, data)
+    return Blob(name, data, ids.pop(), parse_date(dates[0][0] or dates[0][1]))
 
 
-def _ident(obj: object) -> str | None:
-    if not isinstance(obj, dict):
-        return None
-    try:
-        nct = obj["protocolSection"]["identificationModule"]["nctId"]
-        return str(nct)
-    except (KeyError, TypeError):
-        pass
-    for key in ("nct_id", "protocol_no", "protocol_id"):
-        if obj.get(key):
-            return str(obj[key])
-    return None
-
-
-def _objects(obj: object, source: str, size: int) -> Iterator[Raw]:
-    """Studies inside one decoded JSON or YAML document."""
-    if isinstance(obj, dict) and isinstance(obj.get("studies"), list):
-        items: list[object] = obj["studies"]
-    elif isinstance(obj, list):
-        items = obj
-    else:
-        items = [obj]
-    share = size // max(len(items), 1)
-    for i, item in enumerate(items):
-        where = source if len(items) == 1 else f"{source}[{i}]"
-        yield Raw(where, _kind_of(item), item, _ident(item), share, _updated(item))
-
-
-def _read_lines(name: str, lines: Iterable[bytes]) -> Iterator[Raw]:
-    """JSON Lines, one record per line, streamed: a registry dump never sits in memory whole.
-    The id and last-update date are picked out without decoding, so known records can be skipped."""
-    for lineno, line in enumerate(lines, 1):
+def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Blob]:
+    for lineno, line in enumerate(stream, 1):
         if line.strip():
-            text = line.decode("utf-8", errors="replace")
-            ident, updated = _V2_ID.search(text), _V2_UPDATED.search(text)
-            yield Raw(
-                f"{name}:{lineno}",
-                "unknown",
-                text,
-                ident.group(1) if ident else None,
-                len(line),
-                _date(updated.group(1)) if updated else None,
-            )
+            yield _blob(f"{name}:{lineno}", line)
 
 
-def _is_lines(name: str) -> bool:
-    return Path(name).suffix.lower() in (".jsonl", ".ndjson")
-
-
-def _read_text(name: str, text: str, size: int) -> Iterator[Raw]:
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xml":
-        parts = [p for p in _STUDY_SPLIT.split(text) if "<clinical_study" in p] or [text]
-        for i, part in enumerate(parts):
-            m, u = _NCT.search(part), _XML_UPDATED.search(part)
-            where = name if len(parts) == 1 else f"{name}[{i}]"
-            updated = _date(u.group(1)) if u else None
-            yield Raw(where, "ctgov_xml", part, m.group(1) if m else None, size // len(parts), updated)
-        return
-    if suffix in (".yaml", ".yml"):
-        try:
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
-        except yaml.YAMLError as exc:
-            raise _Unreadable(name, f"not valid YAML ({str(exc).splitlines()[0]})") from None
-        share = size // max(len(docs), 1)
-        for i, doc in enumerate(docs):
-            where = name if len(docs) == 1 else f"{name}[{i}]"
-            for raw in _objects(doc, where, share):
-                kind: Kind = "ctml" if raw.kind == "unknown" else raw.kind
-                yield Raw(raw.source, kind, raw.payload, raw.ident, raw.size, raw.updated)
-        return
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _Unreadable(name, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    yield from _objects(obj, name, size)
-
-
-class _Unreadable(Exception):
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(reason)
-        self.source, self.reason = source, reason
-
-
-def read_path(path: Path) -> Iterator[Raw | BadRecord]:
-    """Records of one file (or of each member of a zip archive); unreadable input comes out as
-    a BadRecord instead of an exception."""
+def read_blobs(path: Path) -> Iterator[Blob | BadRecord]:
+    """The units of work of one file (or of each member of a zip archive); a file that cannot
+    be read comes out as a BadRecord."""
     if path.suffix.lower() == ".zip":
         try:
             archive = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            yield BadRecord(str(path), None, f"not a readable zip archive ({exc})")
+            yield BadRecord(str(path), None, f"{path}: not a readable zip archive ({exc})")
             return
         with archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                if info.is_dir() or Path(info.filename).suffix.lower() not in SUFFIXES[:-1]:
+                suffix = Path(info.filename).suffix.lower()
+                if info.is_dir() or suffix not in SUFFIXES or suffix == ".zip":
                     continue
                 name = f"{path}!{info.filename}"
-                if _is_lines(info.filename):
-                    with archive.open(info) as member:
-                        yield from _read_lines(name, member)
-                    continue
-                text = archive.read(info).decode("utf-8", errors="replace")
-                yield from _safe(name, text, info.file_size)
+                with archive.open(info) as member:
+                    if suffix in _LINES:
+                        yield from _lines(name, member)
+                    else:
+                        yield _blob(name, member.read())
         return
     try:
-        if _is_lines(path.name):
+        if path.suffix.lower() in _LINES:
             with path.open("rb") as fh:
-                yield from _read_lines(str(path), fh)
+                yield from _lines(str(path), fh)
             return
-        data = path.read_bytes()
+        yield _blob(str(path), path.read_bytes())
     except OSError as exc:
-        yield BadRecord(str(path), None, f"cannot be read ({exc.strerror})")
-        return
-    yield from _safe(str(path), data.decode("utf-8", errors="replace"), len(data))
-
-
-def _safe(name: str, text: str, size: int) -> Iterator[Raw | BadRecord]:
-    try:
-        yield from _read_text(name, text, size)
-    except _Unreadable as exc:
-        yield BadRecord(exc.source, None, exc.reason)
+        yield BadRecord(str(path), None, f"{path}: cannot be read ({exc.strerror})")
 
 
 # ----------------------------------------------------------------------------- parsing
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        return f"invalid field {where}: {err['msg']}{more}"
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}"[:300] if not isinstance(exc, InputError) else text[:300]
+def _first_line(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]
 
 
-def parse_raw(raw: Raw, kb: KnowledgeBase) -> Trial | BadRecord:
-    """One record to a Trial, or the reason it cannot be one."""
-    payload, kind, ident = raw.payload, raw.kind, raw.ident
+def _reason(exc: Exception, *labels: str | None) -> str:
+    """The error's first line without the record label the parsers put in front of it."""
+    text = _strip(_first_line(exc), *labels)
+    return text if isinstance(exc, InputError) else f"{type(exc).__name__}: {text}"
+
+
+def parse_blob(blob: Blob, kb: KnowledgeBase) -> Iterator[Trial | BadRecord]:
+    """The trials of one blob, with the records that cannot be used reported in their place."""
+    line = _suffix(blob.name) in _LINES
+
+    def where(w: str) -> str:  # a line of JSON Lines is the record: no position inside it
+        return blob.name if line and w.startswith(f"{blob.name}:") else w
+
     try:
-        if isinstance(payload, str) and kind == "unknown":
+        if _suffix(blob.name) in _YAML:
+            for item in iter_ctml_trials(blob.data, blob.name, kb):
+                if isinstance(item, BadRecord):
+                    item = BadRecord(item.where, item.id, _strip(item.reason, item.id, item.where))
+                yield item
+            return
+        for record in iter_ctgov_records(blob.data, blob.name):
             try:
-                payload = json.loads(payload)
-            except json.JSONDecodeError as exc:
-                return BadRecord(raw.source, None, f"not valid JSON ({exc.msg})")
-            kind, ident = _kind_of(payload), _ident(payload)
-        if kind == "ctgov_v2":
-            from secondopinion.trials.ctgov import parse_ctgov_json
+                if record.format == "ctml" and record.error is None:
+                    yield parse_ctml(record.content, kb, fallback_id=_fallback_id(record.where))
+                else:
+                    yield parse_record(record, kb)
+            except Exception as exc:  # one bad record must never stop the import
+                yield BadRecord(where(record.where), record.id, _reason(exc, record.id, record.where))
+    except Exception as exc:
+        yield BadRecord(blob.name, blob.ident, _reason(exc, blob.name))
 
-            return parse_ctgov_json(payload, kb)
-        if kind == "ctgov_xml":
-            from secondopinion.trials.ctgov import parse_ctgov_xml
 
-            return parse_ctgov_xml(payload, kb)
-        if kind == "ctml":
-            from secondopinion.trials.ctml import parse_ctml
+def _strip(text: str, *labels: str | None) -> str:
+    for label in labels:
+        if label and text.startswith(f"{label}: "):
+            return text[len(label) + 2 :]
+    return text
 
-            return parse_ctml(payload, kb)
-        return BadRecord(raw.source, ident, "neither a ClinicalTrials.gov study nor a CTML trial")
-    except Exception as exc:  # one bad record must never stop the import
-        return BadRecord(raw.source, ident, _reason(exc))
+
+def prepare_blob(blob: Blob, kb: KnowledgeBase) -> list[PreparedTrial | BadRecord]:
+    """Trials of a blob made ready for the store (done in the workers, so that only plain values
+    travel back to the writing process)."""
+    out: list[PreparedTrial | BadRecord] = []
+    for item in parse_blob(blob, kb):
+        if isinstance(item, BadRecord):
+            out.append(item)
+            continue
+        try:
+            out.append(prepare(item, kb))
+        except Exception as exc:
+            out.append(BadRecord(blob.name, item.nct_id, f"{item.nct_id}: {_first_line(exc)}"))
+    return out
 
 
 _WORKER_KB: KnowledgeBase | None = None
@@ -285,9 +205,9 @@ def _init_worker(kb: KnowledgeBase) -> None:
     _WORKER_KB = kb
 
 
-def _parse_chunk(chunk: list[Raw]) -> list[Trial | BadRecord]:
+def _prepare_chunk(chunk: list[Blob]) -> list[list[PreparedTrial | BadRecord]]:
     assert _WORKER_KB is not None
-    return [parse_raw(r, _WORKER_KB) for r in chunk]
+    return [prepare_blob(b, _WORKER_KB) for b in chunk]
 
 
 # ----------------------------------------------------------------------------- importing
@@ -296,32 +216,19 @@ def _parse_chunk(chunk: list[Raw]) -> list[Trial | BadRecord]:
 Progress = Callable[[int, int, int], None]  # (bytes done, records done, bad records)
 
 
-def _chunks(paths: Sequence[Path], size: int, report: ImportReport) -> Iterator[list[Raw | BadRecord]]:
-    chunk: list[Raw | BadRecord] = []
-    for path in paths:
-        report.files += 1
-        for item in read_path(path):
-            chunk.append(item)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk
-
-
-def _store_batch(store: TrialStore, trials: list[Trial], kb: KnowledgeBase, report: ImportReport) -> None:
+def _store_batch(store: TrialStore, trials: list[PreparedTrial], report: ImportReport) -> None:
     """One transaction for the batch; if it fails, each record alone, so that only the records
     the database refuses are reported (and a database that refuses everything stops the import)."""
     if not trials:
         return
     try:
-        report.stored += store.upsert(trials, kb)
+        report.stored += store.upsert_prepared(trials)
         return
     except SQLAlchemyError as batch_error:
         failures = 0
         for t in trials:
             try:
-                report.stored += store.upsert([t], kb)
+                report.stored += store.upsert_prepared([t])
             except SQLAlchemyError as exc:
                 failures += 1
                 report.bad.append(
@@ -331,14 +238,13 @@ def _store_batch(store: TrialStore, trials: list[Trial], kb: KnowledgeBase, repo
             raise batch_error
 
 
-@dataclass(frozen=True)
-class _Known:
-    """A record the store already holds at this last-update date or later: not parsed again."""
+@dataclass
+class _Chunk:
+    items: list[Blob | BadRecord]
+    known: list[bool]  # per item: already stored at this date or later, not parsed
 
-    size: int
-
-
-_Item = Raw | BadRecord | _Known
+    def to_parse(self) -> list[Blob]:
+        return [b for b, k in zip(self.items, self.known, strict=True) if isinstance(b, Blob) and not k]
 
 
 def import_paths(
@@ -353,68 +259,73 @@ def import_paths(
     """Read, parse and store every record under `paths`. A record whose id is stored with the
     same or a later last-update date is counted unchanged without being parsed (unless `force`,
     e.g. after a parser upgrade). Parsing runs in `workers` processes when more than one is asked
-    for; storing stays in this process, in input order."""
+    for; storing stays in this process, in input order, `batch_size` blobs per transaction."""
     files = discover(paths)
     if not files:
         raise InputError("no trial files found (.json, .jsonl, .ndjson, .xml, .yaml, .yml or .zip)")
     report = ImportReport()
     done_bytes = 0
 
-    def known(chunk: list[Raw | BadRecord]) -> list[_Item]:
-        if force:
-            return list(chunk)
-        dated = [c for c in chunk if isinstance(c, Raw) and c.ident and c.updated]
-        stored = store.last_updates(sorted({c.ident for c in dated if c.ident}))
-        out: list[_Item] = []
-        for c in chunk:
-            if isinstance(c, Raw) and c.ident and c.updated:
-                have = stored.get(c.ident)
-                if have is not None and c.updated <= have:
-                    out.append(_Known(c.size))
-                    continue
-            out.append(c)
-        return out
+    def chunks() -> Iterator[_Chunk]:
+        items: list[Blob | BadRecord] = []
+        for path in files:
+            report.files += 1
+            for item in read_blobs(path):
+                items.append(item)
+                if len(items) >= batch_size:
+                    yield _mark(items)
+                    items = []
+        if items:
+            yield _mark(items)
 
-    def consume(chunk: list[_Item], parsed: list[Trial | BadRecord | None]) -> None:
+    def _mark(items: list[Blob | BadRecord]) -> _Chunk:
+        dated = [b for b in items if isinstance(b, Blob) and b.ident and b.updated]
+        stored = {} if force or not dated else store.last_updates(sorted({b.ident for b in dated if b.ident}))
+        known = []
+        for b in items:
+            have = stored.get(b.ident) if isinstance(b, Blob) and b.ident else None
+            known.append(
+                isinstance(b, Blob) and have is not None and b.updated is not None and b.updated <= have
+            )
+        return _Chunk(items, known)
+
+    def consume(chunk: _Chunk, parsed: list[list[PreparedTrial | BadRecord]]) -> None:
         nonlocal done_bytes
-        trials: list[Trial] = []
-        for item, result in zip(chunk, parsed, strict=True):
-            done_bytes += 0 if isinstance(item, BadRecord) else item.size
-            if isinstance(item, _Known):
+        results = iter(parsed)
+        ready: list[PreparedTrial] = []
+        for item, known in zip(chunk.items, chunk.known, strict=True):
+            if isinstance(item, BadRecord):
+                report.bad.append(item)
+                continue
+            done_bytes += len(item.data)
+            if known:
                 report.records += 1
                 report.stored.unchanged += 1
-            elif isinstance(result, BadRecord):
-                report.bad.append(result)
-            elif isinstance(result, Trial):
-                trials.append(result)
-                report.records += 1
-        _store_batch(store, trials, kb, report)
+                continue
+            for result in next(results):
+                if isinstance(result, BadRecord):
+                    report.bad.append(result)
+                else:
+                    ready.append(result)
+                    report.records += 1
+        _store_batch(store, ready, report)
         if progress:
             progress(done_bytes, report.records, len(report.bad))
 
-    def to_parse(chunk: list[_Item]) -> list[Raw]:
-        return [c for c in chunk if isinstance(c, Raw)]
-
-    def merge(chunk: list[_Item], parsed: list[Trial | BadRecord]) -> list[Trial | BadRecord | None]:
-        it = iter(parsed)
-        return [next(it) if isinstance(c, Raw) else c if isinstance(c, BadRecord) else None for c in chunk]
-
     if workers <= 1:
-        for raw_chunk in _chunks(files, batch_size, report):
-            chunk = known(raw_chunk)
-            consume(chunk, merge(chunk, [parse_raw(r, kb) for r in to_parse(chunk)]))
+        for chunk in chunks():
+            consume(chunk, [prepare_blob(b, kb) for b in chunk.to_parse()])
         return report
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(kb,)) as pool:
-        pending: deque[tuple[list[_Item], Future[list[Trial | BadRecord]]]] = deque()
-        for raw_chunk in _chunks(files, batch_size, report):
-            chunk = known(raw_chunk)
-            pending.append((chunk, pool.submit(_parse_chunk, to_parse(chunk))))
+        pending: deque[tuple[_Chunk, Future[list[list[PreparedTrial | BadRecord]]]]] = deque()
+        for chunk in chunks():
+            pending.append((chunk, pool.submit(_prepare_chunk, chunk.to_parse())))
             while len(pending) > 2 * workers:
-                done_chunk, future = pending.popleft()
-                consume(done_chunk, merge(done_chunk, future.result()))
+                done, future = pending.popleft()
+                consume(done, future.result())
         while pending:
-            done_chunk, future = pending.popleft()
-            consume(done_chunk, merge(done_chunk, future.result()))
+            done, future = pending.popleft()
+            consume(done, future.result())
     return report
 
 

@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from secondopinion.case import SYSTEMIC_MODALITIES, Cancer, Case, PlanItem
+from secondopinion.case import SYSTEMIC_MODALITIES, Biomarker, Cancer, Case, PlanItem
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.review.conditions import stage_matches
 from secondopinion.review.normalise import normalise
 from secondopinion.review.treatments import describe, item_modalities
+from secondopinion.trials.ctgov import normalise_status
 from secondopinion.trials.geo import Gazetteer, Place, default_gazetteer, locate, nearest_site
-from secondopinion.trials.model import Criterion, CriterionResult, Evaluation, Trial, TrialMatch
+from secondopinion.trials.model import Criterion, CriterionResult, Evaluation, Site, Trial, TrialMatch
 
 OPEN_STATUSES = frozenset(
     {
@@ -73,11 +74,6 @@ def _label(c: Criterion) -> str:
     if c.type == "biomarker" and c.gene:
         return f"{c.gene} status"
     return _LABEL[c.type]
-
-
-def normalise_status(status: str) -> str:
-    """'Open to Accrual', 'open-to-accrual' and 'OPEN_TO_ACCRUAL' are one status."""
-    return re.sub(r"[\s-]+", "_", status.strip()).upper()
 
 
 def is_open(status: str) -> bool:
@@ -196,11 +192,18 @@ class Facts:
     cancer: Cancer | None
     received: list[PlanItem]
     kb: KnowledgeBase
+    lineage: frozenset[str]  # the case's cancer type and the broader types above it
+    narrower: frozenset[str]  # the types below it
+    markers: dict[str, Biomarker]  # the most informative result per biomarker
 
 
 def _prepare(case: Case, kb: KnowledgeBase) -> Facts:
     received = [*case.history, *(i for i in case.plan if i.status in ("done", "ongoing"))]
-    return Facts(case=case, cancer=case.primary, received=received, kb=kb)
+    ctype = case.primary.type if case.primary else None
+    lineage = frozenset(ancestors(ctype, kb)) if ctype else frozenset()
+    narrower = frozenset(descendants(ctype, kb)) if ctype else frozenset()
+    markers = {name: b for name in {b.name for b in case.biomarkers} if (b := case.biomarker(name))}
+    return Facts(case, case.primary, received, kb, lineage, narrower, markers)
 
 
 def _cancer_name(cancer_id: str, kb: KnowledgeBase) -> str:
@@ -225,20 +228,24 @@ def _check_sex(c: Criterion, f: Facts) -> Check:
     return Check(sex == c.sex, f"sex {sex}")
 
 
+def _type_question(wanted: list[str], kb: KnowledgeBase) -> str:
+    names = ", ".join(_cancer_name(t, kb) for t in wanted[:3]) + (" or others" if len(wanted) > 3 else "")
+    return f"Which exact type of cancer is it? The pathology report names it (the trial is for {names})."
+
+
 def _check_cancer_type(c: Criterion, f: Facts) -> Check:
     wanted = [t for t in c.cancer_types if t]
-    names = ", ".join(_cancer_name(t, f.kb) for t in wanted) or "a cancer type"
-    ask = f"Which exact type of cancer is it? The pathology report names it (the trial is for {names})."
     if not wanted:
         return Check(None, "the criterion names no cancer type the knowledge base knows", None)
     if f.cancer is None or not f.cancer.type:
-        return Check(None, "cancer type not given", ask)
+        return Check(None, "cancer type not given", _type_question(wanted, f.kb))
     have = f.cancer.type
     fact = f"cancer type: {_cancer_name(have, f.kb)}"
-    if set(ancestors(have, f.kb)) & set(wanted):
+    if f.lineage.intersection(wanted):
         return Check(True, fact)
-    if any(have in ancestors(t, f.kb) for t in wanted):
-        return Check(None, fact + " (the trial asks for a narrower type)", ask)
+    narrower = [t for t in wanted if t in f.narrower]
+    if narrower:
+        return Check(None, fact + " (the trial asks for a narrower type)", _type_question(narrower, f.kb))
     return Check(False, fact)
 
 
@@ -359,7 +366,7 @@ def _check_biomarker(c: Criterion, f: Facts) -> Check:
     ask = f"Has the tumour been tested for {what}? Ask for the result" + (
         " and the exact alteration." if c.alteration else "."
     )
-    result = f.case.biomarker(gene)
+    result = f.markers.get(gene)
     if result is None or result.status in ("unknown", "not_tested"):
         return Check(None, f"no {name} result given", ask)
     if result.status == "pending":
@@ -537,30 +544,32 @@ _CHECKS = {
 }
 
 
-def evaluate_criterion(criterion: Criterion, facts: Facts) -> CriterionResult:
-    """Met, not met or unknown, with the fact that decided it and what would settle an unknown."""
+@dataclass(slots=True)
+class _Result:
+    """A criterion's evaluation while ranking; made into a CriterionResult only for the trials
+    shown, which keeps ranking thousands of candidates cheap."""
+
+    criterion: Criterion
+    evaluation: Evaluation
+    because: str
+    to_resolve: str | None
+
+
+def _judge(criterion: Criterion, facts: Facts) -> _Result:
     kind = criterion.type
+    evaluation: Evaluation
     if kind == "brain_metastases":
         evaluation, check = _evaluate_brain(criterion, facts)
     elif kind == "pregnancy":
         evaluation, check = _evaluate_pregnancy(facts)
     elif kind == "measurable_disease":
-        evaluation, check = (
-            "unknown",
-            Check(
-                None,
-                "measurable disease is not recorded in the case",
-                "Do recent scans show disease that can be measured (RECIST)? Ask your oncologist.",
-            ),
-        )
+        evaluation, check = "unknown", _MEASURABLE
     elif kind == "organ_function":
-        evaluation, check = (
-            "unknown",
-            Check(
-                None,
-                "blood test results are not recorded in the case",
-                f"Recent blood tests: {criterion.lab or 'blood counts, kidney and liver function'}.",
-            ),
+        evaluation = "unknown"
+        check = Check(
+            None,
+            "blood test results are not recorded in the case",
+            f"Recent blood tests: {criterion.lab or 'blood counts, kidney and liver function'}.",
         )
     elif kind in _CHECKS:
         check = _CHECKS[kind](criterion, facts)
@@ -569,13 +578,28 @@ def evaluate_criterion(criterion: Criterion, facts: Facts) -> CriterionResult:
         else:
             evaluation = "met" if check.holds == criterion.inclusion else "not_met"
     else:
-        evaluation, check = "unknown", Check(None, "not checked automatically: read it with the trial team")
-    return CriterionResult(
-        criterion=criterion,
-        evaluation=evaluation,
-        because=check.fact,
-        to_resolve=check.ask if evaluation == "unknown" else None,
+        evaluation, check = "unknown", _FREE_TEXT
+    return _Result(criterion, evaluation, check.fact, check.ask if evaluation == "unknown" else None)
+
+
+_MEASURABLE = Check(
+    None,
+    "measurable disease is not recorded in the case",
+    "Do recent scans show disease that can be measured (RECIST)? Ask your oncologist.",
+)
+_FREE_TEXT = Check(None, "not checked automatically: read it with the trial team")
+
+
+def _public(r: _Result) -> CriterionResult:
+    # Built from values the evaluation guarantees valid: no need to validate them again.
+    return CriterionResult.model_construct(
+        criterion=r.criterion, evaluation=r.evaluation, because=r.because, to_resolve=r.to_resolve
     )
+
+
+def evaluate_criterion(criterion: Criterion, facts: Facts) -> CriterionResult:
+    """Met, not met or unknown, with the fact that decided it and what would settle an unknown."""
+    return _public(_judge(criterion, facts))
 
 
 # ----------------------------------------------------------------------------- whole trials
@@ -605,7 +629,7 @@ def structured_criteria(trial: Trial, kb: KnowledgeBase) -> list[Criterion]:
         out.append(Criterion(inclusion=True, type="sex", text=text, sex=trial.sex))
     types = [t for t in trial.cancer_types if t in kb.cancers]
     if "cancer_type" not in have and types:
-        names = ", ".join(_cancer_name(t, kb) for t in types)
+        names = ", ".join(_cancer_name(t, kb) for t in types[:3]) + (" and others" if len(types) > 3 else "")
         out.append(
             Criterion(
                 inclusion=True,
@@ -619,7 +643,7 @@ def structured_criteria(trial: Trial, kb: KnowledgeBase) -> list[Criterion]:
 
 @dataclass(frozen=True)
 class _Scored:
-    results: list[CriterionResult]
+    results: list[_Result]
     arm: str | None
     met: int
     not_met: int
@@ -630,11 +654,17 @@ class _Scored:
         return (1 if self.not_met else 0, self.key_unknown, -self.met)
 
 
-def _score(results: list[CriterionResult], arm: str | None) -> _Scored:
-    met = sum(r.evaluation == "met" for r in results)
-    not_met = sum(r.evaluation == "not_met" for r in results)
-    unknown = sum(r.evaluation == "unknown" for r in results)
-    key_unknown = sum(r.evaluation == "unknown" and r.criterion.type not in SCREENING for r in results)
+def _score(results: list[_Result], arm: str | None) -> _Scored:
+    met = not_met = unknown = key_unknown = 0
+    for r in results:
+        if r.evaluation == "met":
+            met += 1
+        elif r.evaluation == "not_met":
+            not_met += 1
+        else:
+            unknown += 1
+            if r.criterion.type not in SCREENING:
+                key_unknown += 1
     return _Scored(results, arm, met, not_met, unknown, key_unknown)
 
 
@@ -645,7 +675,7 @@ def _outcome(evaluations: Iterable[str]) -> str:
     return "met" if all(v == "met" for v in values) else "unknown"
 
 
-def resolve_alternatives(results: list[CriterionResult]) -> list[CriterionResult]:
+def _resolve_alternatives(results: list[_Result]) -> list[_Result]:
     """Criteria sharing a group are alternatives: the group holds when every criterion of one
     option does. Results are rewritten so they read at the level of the requirement: an option
     not taken never counts as a failure when another option is met or still open."""
@@ -654,6 +684,8 @@ def resolve_alternatives(results: list[CriterionResult]) -> list[CriterionResult
         if r.criterion.group is not None:
             key = (r.criterion.arm, r.criterion.group)
             groups.setdefault(key, {}).setdefault(r.criterion.option or 0, []).append(i)
+    if not groups:
+        return results
     out = list(results)
     for options in groups.values():
         if len(options) < 2:
@@ -667,45 +699,36 @@ def resolve_alternatives(results: list[CriterionResult]) -> list[CriterionResult
                     r = out[i]
                     if opt != met[0] and r.evaluation != "met":
                         because = f"{r.because}; not needed, an alternative is met ({via})"
-                        out[i] = r.model_copy(
-                            update={"evaluation": "met", "because": because, "to_resolve": None}
-                        )
+                        out[i] = _Result(r.criterion, "met", because, None)
             continue
         every_fails = all(v == "not_met" for v in outcome.values())
         for opt, idx in options.items():
             for i in idx:
                 r = out[i]
                 if every_fails and r.evaluation == "unknown":
-                    out[i] = r.model_copy(
-                        update={"to_resolve": None, "because": f"{r.because}; every alternative fails"}
-                    )
+                    out[i] = _Result(r.criterion, "unknown", f"{r.because}; every alternative fails", None)
                 elif not every_fails and outcome[opt] == "not_met":
-                    because = r.because + (
-                        "; another alternative may still fit" if r.evaluation == "not_met" else ""
-                    )
-                    out[i] = r.model_copy(
-                        update={"evaluation": "unknown", "because": because, "to_resolve": None}
-                    )
+                    tail = "; another alternative may still fit" if r.evaluation == "not_met" else ""
+                    out[i] = _Result(r.criterion, "unknown", r.because + tail, None)
     return out
 
 
-def _best_arm(trial: Trial, base: list[tuple[Criterion, CriterionResult]], facts: Facts) -> _Scored | None:
+def _best_arm(trial: Trial, base: list[_Result], facts: Facts) -> _Scored | None:
     """Trial-wide criteria plus those of the arm that fits best; None when every arm with
     criteria of its own is closed (the trial cannot take anyone now)."""
     by_arm: dict[str, list[Criterion]] = {}
     for c in trial.criteria:
         if c.arm is not None:
             by_arm.setdefault(c.arm, []).append(c)
-    base_results = [r for _, r in base]
     if not by_arm:
-        return _score(resolve_alternatives(base_results), None)
+        return _score(_resolve_alternatives(base), None)
     closed = {a.id for a in trial.arms if not a.open}
     best: _Scored | None = None
     for arm_id in sorted(by_arm):
         if arm_id in closed:
             continue
-        arm_results = [evaluate_criterion(c, facts) for c in by_arm[arm_id]]
-        scored = _score(resolve_alternatives(base_results + arm_results), arm_id)
+        arm_results = [_judge(c, facts) for c in by_arm[arm_id]]
+        scored = _score(_resolve_alternatives(base + arm_results), arm_id)
         if best is None or scored.key() < best.key():
             best = scored
     return best
@@ -772,11 +795,20 @@ def _rank_score(s: _Scored, bucket: int) -> float:
     )
 
 
-def match_trial(
-    trial: Trial, facts: Facts, kb: KnowledgeBase, origin: Place | None, gaz: Gazetteer
-) -> tuple[tuple[int, int, int, int, float, str], TrialMatch] | None:
-    base = [*structured_criteria(trial, kb), *(c for c in trial.criteria if c.arm is None)]
-    scored = _best_arm(trial, [(c, evaluate_criterion(c, facts)) for c in base], facts)
+@dataclass(frozen=True)
+class _Ranked:
+    key: tuple[int, int, int, int, float, str]
+    trial: Trial
+    scored: _Scored
+    site: Site | None
+    km: float | None
+    bucket: int
+
+
+def _rank(trial: Trial, facts: Facts, origin: Place | None, gaz: Gazetteer) -> _Ranked | None:
+    base = [_judge(c, facts) for c in structured_criteria(trial, facts.kb)]
+    base += [_judge(c, facts) for c in trial.criteria if c.arm is None]
+    scored = _best_arm(trial, base, facts)
     if scored is None:
         return None
     site, km = None, None
@@ -785,31 +817,36 @@ def match_trial(
         if hit is not None:
             site, km = hit[0], round(hit[1], 1)
     bucket = _bucket(km) if origin is not None else 0
+    key = (1 if scored.not_met else 0, scored.key_unknown, bucket, -scored.met, km or 0.0, trial.nct_id)
+    return _Ranked(key, trial, scored, site, km, bucket)
+
+
+def _build(r: _Ranked, origin: Place | None) -> TrialMatch:
     where = ""
-    if site is not None and km is not None:
+    if r.site is not None and r.km is not None:
+        site, km = r.site, r.km
         place = ", ".join(x for x in (site.city, site.state, site.country) if x) or site.facility or "a site"
         where = f"; nearest site {place}, " + (f"about {km:,.0f} km away" if km >= 1 else "under 1 km away")
         if origin is not None and origin.precision == "state":
             where += " (from the centre of your state)"
-    match = TrialMatch(
-        nct_id=trial.nct_id,
-        title=trial.title,
-        status=trial.status,
-        phase=list(trial.phase),
-        score=_rank_score(scored, bucket),
-        met=scored.met,
-        not_met=scored.not_met,
-        unknown=scored.unknown,
-        results=scored.results,
-        why=_why(scored, where),
-        to_resolve=_to_resolve(scored),
-        nearest_site=site,
-        distance_km=km,
-        arm=scored.arm,
-        snapshot_date=trial.last_update,
+    s = r.scored
+    return TrialMatch(
+        nct_id=r.trial.nct_id,
+        title=r.trial.title,
+        status=r.trial.status,
+        phase=list(r.trial.phase),
+        score=_rank_score(s, r.bucket),
+        met=s.met,
+        not_met=s.not_met,
+        unknown=s.unknown,
+        results=[_public(x) for x in s.results],
+        why=_why(s, where),
+        to_resolve=_to_resolve(s),
+        nearest_site=r.site,
+        distance_km=r.km,
+        arm=s.arm,
+        snapshot_date=r.trial.last_update,
     )
-    key = (1 if scored.not_met else 0, scored.key_unknown, bucket, -scored.met, km or 0.0, trial.nct_id)
-    return key, match
 
 
 def match_trials(
@@ -825,15 +862,15 @@ def match_trials(
     facts = _prepare(case, kb)
     gaz = gazetteer or default_gazetteer()
     origin = locate(case.patient.location, gaz)
-    ranked = []
+    ranked: list[_Ranked] = []
     seen: set[str] = set()
     for trial in trials:
         if trial.nct_id in seen:
             continue
         seen.add(trial.nct_id)
-        hit = match_trial(trial, facts, kb, origin, gaz)
+        hit = _rank(trial, facts, origin, gaz)
         if hit is not None:
             ranked.append(hit)
-    ranked.sort(key=lambda kv: kv[0])
-    matches = [m for _, m in ranked]
-    return matches if top is None else matches[: max(top, 0)]
+    ranked.sort(key=lambda r: r.key)
+    shown = ranked if top is None else ranked[: max(top, 0)]
+    return [_build(r, origin) for r in shown]

@@ -73,7 +73,7 @@ class Criterion(TrialModel):
     value_max: float | None = Field(default=None, description="upper bound of a biomarker or lab value")
     unit: str | None = Field(default=None, description="unit of value_min/value_max, e.g. '%', 'x ULN'")
     within_days: int | None = Field(
-        default=None, description="prior_therapy: only treatment within this many days before enrolment counts"
+        default=None, description="prior_therapy: only treatment in this many days before enrolment counts"
     )
     group: str | None = Field(
         default=None,

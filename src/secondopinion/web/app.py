@@ -74,8 +74,10 @@ def create_app(
 
 def _include_ui(app: FastAPI) -> None:
     """The UI engineer's pages and static files, if they are installed."""
+    import importlib
+
     try:
-        from secondopinion.web import ui  # type: ignore[attr-defined]
+        ui = importlib.import_module("secondopinion.web.ui")
     except ImportError:
         ui = None
     if ui is not None and hasattr(ui, "router"):

@@ -54,6 +54,13 @@ async def csrf_protect(request: Request) -> None:
         value = form.get(sessions.CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if state is None or not sessions.csrf_ok(state.csrf_token, given):
+        await run_in_threadpool(
+            get_platform(request).audit,
+            _who(request, state),
+            "access.denied",
+            outcome="csrf",
+            detail={"route": request.url.path[:100]},
+        )
         raise Forbidden("missing or wrong CSRF token; load the page again (or GET /api/session) and retry")
 
 
@@ -61,11 +68,29 @@ def anonymous(request: Request) -> Anonymous:
     return Anonymous(ip=client_ip(request), correlation_id=str(getattr(request.state, "correlation_id", "")))
 
 
+def _who(request: Request, state: SessionState | None) -> Actor | Anonymous:
+    if state is not None and state.authenticated and state.user_id and state.role:
+        return Actor(
+            state.user_id, state.role, client_ip(request), str(getattr(request.state, "correlation_id", ""))
+        )
+    return anonymous(request)
+
+
 async def current_actor(request: Request) -> Actor:
     state = await load_session(request)
     if state is None or not state.authenticated:
-        raise NotAuthenticated("log in first" if state is None or state.user_id is None
-                               else "enter the code from your authenticator app first")
+        await run_in_threadpool(
+            get_platform(request).audit,
+            anonymous(request),
+            "access.denied",
+            outcome="unauthenticated",
+            detail={"route": request.url.path[:100]},
+        )
+        raise NotAuthenticated(
+            "log in first"
+            if state is None or state.user_id is None
+            else "enter the code from your authenticator app first"
+        )
     return accounts.actor_of(state, client_ip(request), str(getattr(request.state, "correlation_id", "")))
 
 

@@ -4,6 +4,7 @@ stored data; the id ties the reply to the server's log lines."""
 from __future__ import annotations
 
 import html
+import importlib
 from typing import Any
 
 import structlog
@@ -66,21 +67,40 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
 
 
-def problem(request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def problem(
+    request: Request, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     cid = correlation_id(request)
     if _wants_html(request):
         try:
-            from secondopinion.web.ui import render_error  # type: ignore[attr-defined]
+            render_error = getattr(importlib.import_module("secondopinion.web.ui"), "render_error", None)
         except ImportError:
             render_error = None
         if render_error is not None:
-            return render_error(request, status, message, cid)  # type: ignore[no-any-return]
-        body = (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Error {status}</title></head>"
-                f"<body><h1>Something went wrong ({status})</h1><p>{html.escape(message)}</p>"
-                f"<p>Reference: <code>{html.escape(cid)}</code></p><p><a href='/'>Home</a></p></body></html>")
+            try:
+                return render_error(request, status, message, cid)  # type: ignore[no-any-return]
+            except Exception:  # an error page must never fail: fall back to the plain one
+                log.error("error_page_failed", status=status, correlation_id=cid)
+        body = (
+            f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Error {status}</title></head>"
+            f"<body><h1>Something went wrong ({status})</h1><p>{html.escape(message)}</p>"
+            f"<p>Reference: <code>{html.escape(cid)}</code></p><p><a href='/'>Home</a></p></body></html>"
+        )
         return HTMLResponse(body, status_code=status, headers=headers)
-    return JSONResponse(Problem(error=code, message=message, correlation_id=cid).model_dump(),
-                        status_code=status, headers=headers)
+    return JSONResponse(
+        Problem(error=code, message=message, correlation_id=cid).model_dump(),
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _where(exc: BaseException) -> str:
+    """Where an exception was raised (file and line) without its message or local variables,
+    which could hold patient data."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
 
 
 def install(app: FastAPI) -> None:
@@ -97,21 +117,35 @@ def install(app: FastAPI) -> None:
 
     async def validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
-                  for e in exc.errors()]
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
         return JSONResponse({"detail": detail, "correlation_id": correlation_id(request)}, status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large"}.get(exc.status_code, "error")
+        code = {
+            401: "not_authenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+        }.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
         return problem(request, exc.status_code, code, message, dict(exc.headers or {}) or None)
 
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("internal_error", path=request.url.path, correlation_id=correlation_id(request),
-                      error=type(exc).__name__)
-        return problem(request, 500, "internal", "something went wrong on our side; quote the reference if you ask")
+        log.error(
+            "internal_error",
+            where=_where(exc),
+            path=request.url.path,
+            correlation_id=correlation_id(request),
+            error=type(exc).__name__,
+        )
+        return problem(
+            request, 500, "internal", "something went wrong on our side; quote the reference if you ask"
+        )
 
     app.add_exception_handler(IntegrityError, integrity)
     app.add_exception_handler(SecondOpinionError, deliberate)

@@ -86,8 +86,13 @@ class PlatformMiddleware:
             if "status" not in status_holder:
                 await _reply_413(send, cid)
         finally:
-            log.info("http", method=scope.get("method"), route=_route(scope), status=status_holder.get("status"),
-                     ms=round((time.perf_counter() - started) * 1000, 1))
+            log.info(
+                "http",
+                method=scope.get("method"),
+                route=_route(scope),
+                status=status_holder.get("status"),
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             structlog.contextvars.unbind_contextvars("correlation_id")
 
 
@@ -101,9 +106,21 @@ def _route(scope: Scope) -> str:
 
 
 async def _reply_413(send: Send, cid: str) -> None:
-    body = (b'{"error":"too_large","message":"the request body is too large","correlation_id":"'
-            + cid.encode() + b'"}')
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"x-correlation-id", cid.encode()), *SECURITY_HEADERS]})
+    body = (
+        b'{"error":"too_large","message":"the request body is too large","correlation_id":"'
+        + cid.encode()
+        + b'"}'
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-correlation-id", cid.encode()),
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -23,12 +23,16 @@ def is_loopback(host: str) -> bool:
 
 
 def print_demo_accounts(console: Console, made: list, url: str) -> None:  # type: ignore[type-arg]
-    console.print(f"\nSecondOpinion demo at {url} (data is thrown away when the server stops)\n", markup=False)
+    console.print(
+        f"\nSecondOpinion demo at {url} (data is thrown away when the server stops)\n", markup=False
+    )
     for a in made:
         line = f"  {a.role:<12} {a.email:<40} password: {a.password}"
         if a.totp_secret:
-            line += f"\n  {'':<12} TOTP secret: {a.totp_secret}  (code: python3 -c \"import pyotp; " \
-                    f"print(pyotp.TOTP('{a.totp_secret}').now())\")"
+            line += (
+                f'\n  {"":<12} TOTP secret: {a.totp_secret}  (code: python3 -c "import pyotp; '
+                f"print(pyotp.TOTP('{a.totp_secret}').now())\")"
+            )
         console.print(line, markup=False)
     console.print("", markup=False)
 

@@ -45,7 +45,9 @@ def signup(body: SignupIn, platform: PlatformDep, who: AnonymousDep) -> UserView
 
 
 @router.post("/auth/login", response_model=SessionView, responses=errors(401, 403, 429))
-def login(body: LoginIn, response: Response, platform: PlatformDep, who: AnonymousDep, state: SessionDep) -> SessionView:
+def login(
+    body: LoginIn, response: Response, platform: PlatformDep, who: AnonymousDep, state: SessionDep
+) -> SessionView:
     """Check the password and replace the session (new cookie, new CSRF token). Staff accounts then
     need `/api/auth/totp/verify` (and `/api/auth/totp/setup` the first time)."""
     new = accounts.login(platform, who, state, body.email, body.password)
@@ -62,7 +64,9 @@ def totp_setup(platform: PlatformDep, state: SessionDep) -> TotpSetupView:
 
 
 @router.post("/auth/totp/verify", response_model=SessionView, responses=errors(401, 403, 409, 429))
-def totp_verify(body: TotpIn, response: Response, platform: PlatformDep, who: AnonymousDep, state: SessionDep) -> SessionView:
+def totp_verify(
+    body: TotpIn, response: Response, platform: PlatformDep, who: AnonymousDep, state: SessionDep
+) -> SessionView:
     """The second factor: completes a staff login and replaces the session again."""
     if state is None:
         raise NotAuthenticated("log in with your password first")

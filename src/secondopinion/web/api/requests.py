@@ -41,9 +41,6 @@ COMMON = errors(400, 401, 403, 404, 409)
 router = APIRouter(tags=["requests"], responses=COMMON)
 
 
-
-
-
 @router.get("/requests", response_model=list[RequestSummary])
 def list_requests(platform: PlatformDep, actor: ActorDep, state: State | None = None) -> list[RequestSummary]:
     """Requests you may see: your own (patient), invited ones (caregiver), assigned ones
@@ -55,7 +52,9 @@ def list_requests(platform: PlatformDep, actor: ActorDep, state: State | None = 
 def create_request(body: CreateRequestIn, platform: PlatformDep, actor: ActorDep) -> RequestDetail:
     """A draft request from pasted text, a structured case or a FHIR bundle, with the automated
     pre-review (triage, plan review, completeness, questions) in the reply."""
-    return svc.create_request(platform, actor, title=body.title, text=body.text, case=body.case, fhir=body.fhir)
+    return svc.create_request(
+        platform, actor, title=body.title, text=body.text, case=body.case, fhir=body.fhir
+    )
 
 
 @router.post("/requests/upload", response_model=RequestDetail, status_code=201, responses=errors(413, 415))
@@ -114,8 +113,12 @@ def list_documents(request_id: str, platform: PlatformDep, actor: ActorDep) -> l
     return documents.list_documents(platform, actor, request_id)
 
 
-@router.post("/requests/{request_id}/documents", response_model=DocumentView, status_code=201,
-             responses=errors(413, 415))
+@router.post(
+    "/requests/{request_id}/documents",
+    response_model=DocumentView,
+    status_code=201,
+    responses=errors(413, 415),
+)
 async def upload_document(
     request_id: str,
     platform: PlatformDep,
@@ -128,28 +131,39 @@ async def upload_document(
     from starlette.concurrency import run_in_threadpool
 
     data = await file.read(platform.settings.max_upload_bytes + 1)
-    return await run_in_threadpool(documents.upload, platform, actor, request_id, data, file.filename,
-                                   use_as_case=use_as_case)
+    return await run_in_threadpool(
+        documents.upload, platform, actor, request_id, data, file.filename, use_as_case=use_as_case
+    )
 
 
 @router.get(
     "/requests/{request_id}/documents/{document_id}",
     response_class=Response,
-    responses={200: {"description": "The document's bytes, as uploaded",
-                     "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-               **errors(500)},
+    responses={
+        200: {
+            "description": "The document's bytes, as uploaded",
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **errors(500),
+    },
 )
 def download_document(request_id: str, document_id: str, platform: PlatformDep, actor: ActorDep) -> Response:
     """The document (checked against its recorded SHA-256), as an attachment."""
     view, data = documents.read_document(platform, actor, request_id, document_id)
-    return Response(data, media_type=view.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{view.filename}"',
-        "X-Content-SHA256": view.sha256,
-    })
+    return Response(
+        data,
+        media_type=view.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{view.filename}"',
+            "X-Content-SHA256": view.sha256,
+        },
+    )
 
 
 @router.post("/requests/{request_id}/records-pending", response_model=RequestDetail)
-def records_pending(request_id: str, body: RecordsPendingIn, platform: PlatformDep, actor: ActorDep) -> RequestDetail:
+def records_pending(
+    request_id: str, body: RecordsPendingIn, platform: PlatformDep, actor: ActorDep
+) -> RequestDetail:
     """Coordinator: ask for the records still missing."""
     return svc.mark_records_pending(platform, actor, request_id, body.missing)
 
@@ -175,7 +189,9 @@ def assign(request_id: str, body: AssignIn, platform: PlatformDep, actor: ActorD
 
 
 @router.post("/requests/{request_id}/third-opinion", response_model=RequestDetail)
-def third_opinion(request_id: str, body: ThirdOpinionIn, platform: PlatformDep, actor: ActorDep) -> RequestDetail:
+def third_opinion(
+    request_id: str, body: ThirdOpinionIn, platform: PlatformDep, actor: ActorDep
+) -> RequestDetail:
     """Coordinator: on disagreement, a blinded third opinion."""
     return assignment.request_third_opinion(platform, actor, request_id, body.reviewer_id)
 
@@ -192,7 +208,9 @@ def list_opinions(request_id: str, platform: PlatformDep, actor: ActorDep) -> li
 
 
 @router.put("/requests/{request_id}/opinion", response_model=OpinionView)
-def save_opinion(request_id: str, body: opinions.OpinionDocument, platform: PlatformDep, actor: ActorDep) -> OpinionView:
+def save_opinion(
+    request_id: str, body: opinions.OpinionDocument, platform: PlatformDep, actor: ActorDep
+) -> OpinionView:
     """Reviewer: save your draft (after signing, this starts an amendment: a new version)."""
     return opinions.save_draft(platform, actor, request_id, body)
 
@@ -221,7 +239,9 @@ def ask(request_id: str, body: TextIn, platform: PlatformDep, actor: ActorDep) -
 
 
 @router.post("/requests/{request_id}/questions/{question_id}/answer", response_model=QuestionView)
-def answer(request_id: str, question_id: str, body: TextIn, platform: PlatformDep, actor: ActorDep) -> QuestionView:
+def answer(
+    request_id: str, question_id: str, body: TextIn, platform: PlatformDep, actor: ActorDep
+) -> QuestionView:
     return followup.answer(platform, actor, request_id, question_id, body.text)
 
 
@@ -235,8 +255,9 @@ def answer_check_in(
     request_id: str, check_in_id: str, body: CheckInAnswerIn, platform: PlatformDep, actor: ActorDep
 ) -> CheckInView:
     """Patient or caregiver: did you follow the opinion, and how are you?"""
-    return followup.answer_check_in(platform, actor, request_id, check_in_id, body.followed, body.wellbeing,
-                                    body.note)
+    return followup.answer_check_in(
+        platform, actor, request_id, check_in_id, body.followed, body.wellbeing, body.note
+    )
 
 
 @router.get("/dashboard", response_model=DashboardView)

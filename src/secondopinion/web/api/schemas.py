@@ -14,10 +14,12 @@ class In(BaseModel):
 
 
 class SignupIn(In):
-    email: str = Field(max_length=320, examples=["pat@example.org"])
-    password: str = Field(max_length=256, description="at least 12 characters")
-    display_name: str = Field(max_length=200)
-    invitation_token: str | None = Field(None, max_length=100, description="from a patient: makes a caregiver")
+    email: str = Field(min_length=3, max_length=320, examples=["pat@example.org"])
+    password: str = Field(min_length=12, max_length=256, description="at least 12 characters")
+    display_name: str = Field(min_length=1, max_length=200)
+    invitation_token: str | None = Field(
+        None, max_length=100, description="from a patient: makes a caregiver"
+    )
 
 
 class LoginIn(In):
@@ -34,12 +36,14 @@ class CreateRequestIn(In):
 
     title: str = Field("", max_length=200)
     text: str | None = Field(None, max_length=100_000, description="the situation in the patient's own words")
-    case: dict[str, Any] | None = Field(None, description="a structured case (the Case model, as from the form)")
+    case: dict[str, Any] | None = Field(
+        None, description="a structured case (the Case model, as from the form)"
+    )
     fhir: dict[str, Any] | None = Field(None, description="a FHIR R4 / mCODE bundle")
 
 
 class CaseTextIn(In):
-    text: str = Field(max_length=100_000)
+    text: str = Field(min_length=1, max_length=100_000)
 
 
 class ConsentIn(In):
@@ -60,11 +64,11 @@ class ThirdOpinionIn(In):
 
 
 class TextIn(In):
-    text: str = Field(max_length=10_000)
+    text: str = Field(min_length=1, max_length=10_000)
 
 
 class DisputeIn(In):
-    reason: str = Field(max_length=5000)
+    reason: str = Field(min_length=1, max_length=5000)
 
 
 class CheckInAnswerIn(In):

@@ -1,0 +1,41 @@
+"""What every logged-in page needs: the platform, the session (its CSRF token goes in every
+form), the acting user and their name for the header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from secondopinion.platform import accounts
+from secondopinion.platform.accounts import SessionState
+from secondopinion.platform.context import Actor, Platform
+from secondopinion.web.deps import current_actor, get_platform, load_session
+from secondopinion.web.ui.render import page
+
+
+@dataclass(frozen=True)
+class Viewer:
+    platform: Platform
+    state: SessionState
+    actor: Actor
+    name: str
+
+    def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return page(request, template, state=self.state, user_name=self.name, status=status, **context)
+
+
+async def viewer(request: Request) -> Viewer:
+    """The logged-in user (401, and so the login page, otherwise)."""
+    actor = await current_actor(request)
+    state = await load_session(request)
+    assert state is not None
+    platform = get_platform(request)
+    me = await run_in_threadpool(accounts.me, platform, actor)
+    return Viewer(platform=platform, state=state, actor=actor, name=me.display_name)
+
+
+ViewerDep = Annotated[Viewer, Depends(viewer)]
