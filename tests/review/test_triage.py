@@ -102,3 +102,10 @@ def test_pointed_questions_count_as_doubt():
 def test_an_ordinary_question_is_not_doubt():
     case = Case(cancers=[Cancer(type="crc", stage_group="II")], questions=["What are the side effects?"])
     assert "uncertainty_or_disagreement" not in criteria(run(case))
+
+
+def test_asking_for_another_opinion_is_not_itself_doubt():
+    case = Case(
+        cancers=[Cancer(type="crc", stage_group="I")], questions=["Should I get another opinion first?"]
+    )
+    assert "uncertainty_or_disagreement" not in criteria(run(case))

@@ -21,7 +21,7 @@ _DOUBT = re.compile(
     r"confus|is (this|it|that) (right|correct|enough|the best)|wrong|misdiagnos|don'?t trust|"
     r"don'?t agree|uncertain|not convinced|hesitant|torn|really (all|the best|necessary|needed)|"
     r"why (didn'?t|hasn'?t|haven'?t|wasn'?t|isn'?t|did ?n'?t|has ?n'?t) (anyone|anybody|they|he|she|my)|"
-    r"should i (ask|change|switch|get another|push|insist)|nobody (has )?(mentioned|offered|told|talked)|"
+    r"should i (ask (them )?to change|change|switch|push|insist)|nobody (has )?(mentioned|offered|told|talked)|"
     r"no one (has )?(mentioned|offered|told|talked)|too much|overtreat|undertreat|second-guess)",
     re.IGNORECASE,
 )
