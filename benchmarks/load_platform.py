@@ -267,6 +267,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     duration = max(5, min(args.duration, 90))
+    load_before = os.getloadavg()[0]
     rows, summary, errors = run(args.users, duration, args.workers)
     header = ["endpoint", "requests", "req/s", "median ms", "p95 ms", "p99 ms", "failures"]
     lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
@@ -275,7 +276,8 @@ def main() -> None:
         f"Reads: {summary['reads_per_s']:.0f} requests/s (target at least 200), "
         f"p95 {summary['reads_p95_ms']:.0f} ms (target under 100), "
         f"errors {summary['errors']:.0f} (target 0); {args.users} users, "
-        f"{summary['elapsed']:.0f} s measured, {args.workers} uvicorn workers on PostgreSQL."
+        f"{summary['elapsed']:.0f} s measured, {args.workers} uvicorn workers on PostgreSQL; "
+        f"load average before the run {load_before:.1f} (other work on the machine competes for its cores)."
     )
     table = "\n".join(lines) + "\n\n" + verdict + (f"\n\nErrors: {errors}" if errors else "")
     print(table)

@@ -43,7 +43,8 @@ from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.store.trials import TrialStore
 from secondopinion.trials.ctml import parse_ctml
 from secondopinion.trials.importer import import_paths
-from secondopinion.trials.match import is_open, match_trials
+from secondopinion.trials.match import match_trials
+from secondopinion.trials.match_keys import is_open
 from secondopinion.trials.model import Criterion, Trial, TrialMatch
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,9 +36,11 @@ from pathlib import Path
 
 from secondopinion.case import Biomarker, Cancer, Case, Patient, PlanItem
 from secondopinion.knowledge.loader import load_knowledge_base
-from secondopinion.store.trials import TrialStore
-from secondopinion.trials.importer import import_paths
+from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.store.trials import TrialStore, prepare
+from secondopinion.trials.importer import import_paths, make_blob, parse_blob
 from secondopinion.trials.match import match_trials
+from secondopinion.trials.model import Trial
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -200,6 +202,38 @@ def peak_mb() -> tuple[float, float]:
     return own, children
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children: unlike wall time, it does not depend
+    on what else the machine is running."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def breakdown(corpus: Path, kb: KnowledgeBase, n: int = 1000) -> dict[str, float]:
+    """CPU milliseconds per trial for each step of an import, on the first n records."""
+    blobs = []
+    with corpus.open("rb") as fh:
+        for i, line in enumerate(fh):
+            if i >= n:
+                break
+            blobs.append(make_blob(f"{corpus}:{i + 1}", line))
+    t0 = time.process_time()
+    trials = [t for b in blobs for t in parse_blob(b, kb) if isinstance(t, Trial)]
+    t1 = time.process_time()
+    prepared = [prepare(t, kb) for t in trials]
+    t2 = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = TrialStore.open(f"sqlite:///{Path(tmp) / 'b.db'}")
+        t3 = time.process_time()
+        for k in range(0, len(prepared), 500):
+            store.upsert_prepared(prepared[k : k + 500])
+        t4 = time.process_time()
+        store.close()
+    per = 1000 / len(trials)
+    return {"parse": (t1 - t0) * per, "prepare": (t2 - t1) * per, "store": (t4 - t3) * per}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -215,34 +249,36 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     corpus = work / "studies.jsonl"
     url = args.db or f"sqlite:///{work / 'trials.db'}"
+    load_before = os.getloadavg()[0]
     try:
         kb = load_knowledge_base()
         t0 = time.perf_counter()
         size = build_corpus(args.trials, corpus)
         build_s = time.perf_counter() - t0
         print(f"corpus: {args.trials:,} studies, {size / 1e6:,.0f} MB, built in {build_s:.0f} s", flush=True)
+        steps = breakdown(corpus, kb)
 
         store = TrialStore.open(url)
-        t1 = time.perf_counter()
+        c1, t1 = cpu_seconds(), time.perf_counter()
         report = import_paths([corpus], store, kb, batch_size=1000, workers=args.workers)
-        import_s = time.perf_counter() - t1
+        import_s, import_cpu = time.perf_counter() - t1, cpu_seconds() - c1
         t2 = time.perf_counter()
         again = import_paths([corpus], store, kb, batch_size=1000, workers=args.workers)
         reimport_s = time.perf_counter() - t2
         print(f"imported {report.records:,} in {import_s:.0f} s; re-import {reimport_s:.0f} s", flush=True)
 
         rng = random.Random(11)
-        latencies, counts, shown = [], [], []
+        latencies, cpu_ms, counts = [], [], []
         panel = patients(rng)
         for case in panel[:2]:  # warm caches once
             match_trials(case, store.candidates(case, kb), kb, top=10)
         for case in panel:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             candidates = store.candidates(case, kb)
-            matches = match_trials(case, candidates, kb, top=10)
+            match_trials(case, candidates, kb, top=10)
             latencies.append((time.perf_counter() - start) * 1000)
+            cpu_ms.append((time.thread_time() - start_cpu) * 1000)
             counts.append(len(candidates))
-            shown.append(len(matches))
         search_ms = []
         for q in ["pembrolizumab", "EGFR mutation", "brain metastases", "measurable disease RECIST"]:
             start = time.perf_counter()
@@ -252,20 +288,34 @@ def main() -> None:
         store.close()
         own_mb, child_mb = peak_mb()
         db_mb = (work / "trials.db").stat().st_size / 1e6 if not args.db else float("nan")
+        load_after = os.getloadavg()[0]
 
         rows = [
             ("studies in corpus (synthetic, from real records)", f"{args.trials:,}"),
             ("corpus size, MB (JSON Lines)", f"{size / 1e6:,.0f}"),
             ("database", url.split(":", 1)[0] + (f", {db_mb:,.0f} MB" if not args.db else "")),
+            (
+                "machine load average before / after (cores)",
+                f"{load_before:.1f} / {load_after:.1f} ({os.cpu_count()})",
+            ),
             ("parsing processes", f"{args.workers}"),
-            ("import: trials per second", f"{report.records / import_s:,.0f}"),
+            ("import: trials per second (wall)", f"{report.records / import_s:,.0f}"),
+            ("import: trials per CPU-second (all processes)", f"{report.records / import_cpu:,.0f}"),
+            (
+                "import CPU ms per trial: parse / prepare / store",
+                f"{steps['parse']:.2f} / {steps['prepare']:.2f} / {steps['store']:.2f}",
+            ),
             ("import: bad records", f"{len(report.bad):,}"),
             ("re-import (all unchanged): trials per second", f"{again.records / reimport_s:,.0f}"),
             ("stored / open to enrolment", f"{stored:,} / {open_:,}"),
             ("patients matched", f"{len(latencies)}"),
             ("candidates per patient, median (max)", f"{statistics.median(counts):,.0f} ({max(counts):,})"),
-            ("match one patient, p50 ms", f"{statistics.median(latencies):.0f}"),
-            ("match one patient, p95 ms", f"{percentile(latencies, 0.95):.0f}"),
+            ("match one patient, p50 ms (wall)", f"{statistics.median(latencies):.0f}"),
+            ("match one patient, p95 ms (wall)", f"{percentile(latencies, 0.95):.0f}"),
+            (
+                "match one patient, p50 / p95 CPU ms",
+                f"{statistics.median(cpu_ms):.0f} / {percentile(cpu_ms, 0.95):.0f}",
+            ),
             ("full-text search, median ms", f"{statistics.median(search_ms):.0f}"),
             ("peak memory, MB (this process)", f"{own_mb:,.0f}"),
             ("peak memory, MB (largest parsing process)", f"{child_mb:,.0f}"),

@@ -122,7 +122,8 @@ def test_match_needs_a_cancer_type(stocked, tmp_path):
 def test_review_has_a_trials_section_only_when_a_store_exists(stocked, home, case_file, tmp_path):
     with_store = run("review", str(case_file), "--format", "json", home=stocked)
     assert with_store.returncode == 0, with_store.stderr
-    assert [t["nct_id"] for t in json.loads(with_store.stdout)["trials"]][:1] == ["NCT00000001"]
+    listed = [t["nct_id"] for t in json.loads(with_store.stdout)["trials"]]
+    assert listed == ["NCT00000001", "NCT00000002"]  # a trial that rules the patient out is left out
     markdown = run("review", str(case_file), "--format", "markdown", home=stocked)
     assert "## Clinical trials that may fit" in markdown.stdout
     skipped = run("review", str(case_file), "--format", "json", "--no-trials", home=stocked)
@@ -158,3 +159,16 @@ def test_import_reports_counts_skips_bad_records_and_is_idempotent(home, tmp_pat
 def test_import_of_a_missing_path_is_bad_input(home, tmp_path):
     out = run("trials", "import", str(tmp_path / "nowhere.json"), home=home)
     assert out.returncode == 2 and "no such file" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_search_lists_trials_by_words(stocked):
+    out = run("trials", "search", "wild-type", home=stocked)
+    assert out.returncode == 0, out.stderr
+    assert [line.split("\t")[0] for line in out.stdout.splitlines()] == ["NCT00000003"]
+
+
+def test_an_unreachable_store_is_one_line_without_the_password(home, case_file):
+    url = "postgresql+psycopg://so:secret@127.0.0.1:1/trials"
+    out = run("trials", "match", str(case_file), "--db", url, home=home)
+    assert out.returncode == 1 and "cannot open the trial store" in out.stderr
+    assert "secret" not in out.stderr and "Traceback" not in out.stderr

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from secondopinion.errors import InputError, KnowledgeBaseError, SecondOpinionEr
 from secondopinion.knowledge.loader import DATA_DIR, load_knowledge_base
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.review.model import Review
+
+if TYPE_CHECKING:
+    from secondopinion.store.trials import TrialStore
 
 app = typer.Typer(
     help="SecondOpinion: cited second-opinion pre-reviews of cancer treatment plans.",
@@ -410,12 +413,33 @@ def _with_trials(reviews: list[Review], kb: KnowledgeBase, required: bool, top: 
             raise _fail("no trial store yet: import trials first with 'secondopinion trials import FILES'")
         return reviews
     try:
-        return [
-            r.model_copy(update={"trials": match_trials(r.case, store.candidates(r.case, kb), kb, top=top)})
-            for r in reviews
-        ]
+        out = []
+        for r in reviews:
+            ranked = match_trials(r.case, store.candidates(r.case, kb), kb, top=top)
+            # A review lists only trials nothing rules out; `trials match` shows the rest too.
+            out.append(r.model_copy(update={"trials": [m for m in ranked if not m.not_met]}))
+        return out
     finally:
         store.close()
+
+
+def _trial_store(db: str | None, create: bool) -> TrialStore:
+    """The trial store at --db (or the default); a store that cannot be reached is one line."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from secondopinion.store.db import default_url
+    from secondopinion.store.trials import TrialStore, existing_trial_store
+
+    url = db or default_url()
+    try:
+        store = TrialStore.open(url) if create else existing_trial_store(url)
+    except SQLAlchemyError as exc:
+        where = make_url(url).render_as_string(hide_password=True)
+        raise _fail(f"cannot open the trial store at {where} ({type(exc).__name__})", 1) from None
+    if store is None:
+        raise _fail("no trial store yet: import trials first with 'secondopinion trials import FILES'")
+    return store
 
 
 @trials_app.command("import")
@@ -429,13 +453,11 @@ def trials_import(
     """Import trial records into the trial store (idempotent: unchanged records are skipped)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from secondopinion.store.db import default_url
-    from secondopinion.store.trials import TrialStore
     from secondopinion.trials.importer import import_paths, total_bytes
 
     kb = _load_kb()
     total = total_bytes(paths)
-    store = TrialStore.open(db or default_url())
+    store = _trial_store(db, create=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     columns = (TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn())
     try:
@@ -465,6 +487,24 @@ def trials_import(
         raise _fail("no trial could be imported; the skipped records are listed above")
 
 
+@trials_app.command("search")
+def trials_search(
+    query: Annotated[str, typer.Argument(help="words to find in titles, conditions and eligibility text")],
+    limit: Annotated[int, typer.Option("--limit", "-n", help="how many trials to list", min=1)] = 20,
+    db: DbOption = None,
+) -> None:
+    """Full-text search of the trial store, best matches first."""
+    store = _trial_store(db, create=False)
+    try:
+        hits = store.search(query, limit=limit)
+    finally:
+        store.close()
+    for h in hits:
+        print(f"{h.nct_id}\t{h.status}\t{h.title}")
+    if not hits:
+        Console(stderr=True, highlight=False).print("no trial matches these words", markup=False)
+
+
 @trials_app.command("match")
 def trials_match(
     case_file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for stdin)")],
@@ -479,8 +519,6 @@ def trials_match(
 
     from secondopinion.intake import read_case_with_warnings
     from secondopinion.report.markdown import trials_section
-    from secondopinion.store.db import default_url
-    from secondopinion.store.trials import existing_trial_store
     from secondopinion.trials.match import match_trials
 
     if fmt not in ("text", "markdown", "json"):
@@ -493,9 +531,7 @@ def trials_match(
         case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
     if case.primary is None or case.primary.type not in kb.cancers:
         raise _fail(f"{name}: the case does not say which cancer it is; add the cancer type to match trials")
-    store = existing_trial_store(db or default_url())
-    if store is None:
-        raise _fail("no trial store yet: import trials first with 'secondopinion trials import FILES'")
+    store = _trial_store(db, create=False)
     try:
         candidates = store.candidates(case, kb, open_only=not all_statuses)
         matches = match_trials(case, candidates, kb, top=top)

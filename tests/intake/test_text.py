@@ -385,3 +385,231 @@ def test_the_source_text_is_kept_on_the_case_but_not_exported():
     case = parse("Stage II colon cancer.")
     assert case.source_text == "Stage II colon cancer."
     assert "source_text" not in case.model_dump()
+
+
+# --- held-out misreadings: cancer type from phrasing ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cancer"),
+    [
+        ("Moderately differentiated adenocarcinoma of the sigmoid colon, resected.", "colon"),
+        ("Metastatic adenocarcinoma of the descending colon with lung deposits.", "colon"),
+        ("cT2 N0 rectal adenoca, 9 cm from the verge.", "rectal"),
+        ("Serous endometrial ca. on the hysterectomy specimen.", "endometrial"),
+        ("Follicular thyroid ca, 3 cm.", "thyroid"),
+        ("Nodular sclerosis cHL, stage IIA.", "hodgkin"),
+        ("Left nephrectomy for papillary RCC.", "kidney"),
+    ],
+)
+def test_the_type_is_read_through_the_site_and_clinical_short_forms(text, cancer):
+    assert primary(text).type == cancer
+
+
+def test_metastatic_histology_of_a_usual_site_of_spread_is_not_that_organs_cancer():
+    cancer = primary("Metastatic adenocarcinoma of the liver, primary not yet found.")
+    assert cancer.type is None
+    assert cancer.setting == "metastatic"
+
+
+def test_short_forms_that_are_not_cancers_stay_unread():
+    with pytest.raises(InputError):
+        parse("CA-125 is 40 and CA 19-9 normal; the cyst is ca. 3 cm.")
+
+
+def test_a_gleason_score_names_a_prostate_cancer_when_no_type_is_written():
+    cancer = primary("68M. PSA 7.9, PI-RADS 4 lesion, targeted biopsy Gleason 3+4=7 in 3 of 14 cores.")
+    assert cancer.type == "prostate"
+    assert cancer.scores["grade_group"] == 2
+
+
+def test_a_prostate_mri_score_types_an_unnamed_adenocarcinoma():
+    assert primary("PI-RADS 5 lesion; biopsy shows adenocarcinoma.").type == "prostate"
+
+
+def test_a_histology_before_a_carcinoma_abbreviation_is_the_histology():
+    assert primary("Chromophobe RCC, 5 cm, pT1b.").histology == "chromophobe"
+
+
+def test_the_clinical_short_form_adenoca_is_an_adenocarcinoma():
+    assert primary("Sigmoid colon adenoca, pT2.").histology == "adenocarcinoma"
+
+
+@pytest.mark.parametrize(
+    ("text", "grade", "group"),
+    [
+        ("Clear cell RCC, ISUP grade 3, pT1b.", "3", None),
+        ("Prostate cancer, ISUP grade 3 on biopsy.", None, 3.0),
+        ("Prostate cancer, ISUP grade group 2.", None, 2.0),
+    ],
+)
+def test_isup_grade_is_a_kidney_grade_and_a_prostate_grade_group(text, grade, group):
+    cancer = primary(text)
+    assert (cancer.grade, cancer.scores.get("grade_group")) == (grade, group)
+
+
+# --- held-out misreadings: spread, setting and nodes ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Colon cancer, pT3 N1. CT thorax clear.",
+        "Colon cancer, pT3 N1; no distant metastases.",
+        "Colon cancer, pT3 N1, staging scans negative.",
+        "Colon cancer, pT3 N1, no evidence of spread elsewhere.",
+        "Colon cancer, pT3 N1. The cancer has not spread beyond the bowel.",
+    ],
+)
+def test_no_distant_spread_in_words_is_m0_when_no_m_is_given(text):
+    assert primary(text).tnm.m == "M0"
+
+
+def test_no_spread_to_the_nodes_is_not_m0():
+    cancer = primary("Colon cancer, pT3. No spread to the lymph nodes.")
+    assert (cancer.tnm.n, cancer.tnm.m) == ("N0", None)
+
+
+def test_no_spread_is_not_m0_against_a_named_metastasis():
+    cancer = primary("Colon cancer with liver metastases; CT chest clear.")
+    assert (cancer.tnm.m, cancer.setting) == (None, "metastatic")
+
+
+def test_limited_stage_small_cell_is_not_metastatic_and_extensive_stage_is():
+    limited = primary("Limited-stage small cell lung cancer, 3 cm primary.")
+    assert (limited.tnm.m, limited.setting) == ("M0", None)
+    assert primary("Extensive-stage small cell lung cancer.").setting == "metastatic"
+
+
+def test_ipsilateral_mediastinal_nodes_are_n2_for_a_lung_cancer_only():
+    assert primary("Small cell lung cancer with subcarinal nodes on PET.").tnm.n == "N2"
+    assert primary("Small cell lung cancer; contralateral hilar nodes involved.").tnm.n == "N3"
+    assert primary("Colon cancer with mediastinal nodes on CT.").tnm.n is None
+
+
+def test_a_recurrence_in_distant_organs_is_metastatic_and_recurrent():
+    cancer = primary("Cervical cancer treated in 2021; it has returned in the liver and both lungs.")
+    assert (cancer.recurrent, cancer.setting) == (True, "metastatic")
+    assert set(cancer.metastatic_sites) == {"liver", "lung"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Basal cell carcinoma of the temple invading the orbit.",
+        "Squamous cell carcinoma of the lung, not resectable because of the carina.",
+        "Kidney cancer growing into the adjacent organs.",
+    ],
+)
+def test_growth_into_neighbouring_structures_is_locally_advanced(text):
+    assert primary(text).setting == "locally_advanced"
+
+
+def test_a_stated_stage_outranks_local_growth_words():
+    assert primary("Kidney cancer, stage IV, unresectable.").setting == "metastatic"
+
+
+@pytest.mark.parametrize(
+    ("text", "setting"),
+    [
+        ("Kidney cancer (T1b, node negative).", "localized"),
+        ("Kidney cancer, cT2 cN1.", "locally_advanced"),
+        ("Kidney cancer, pT4 N0.", "locally_advanced"),
+        ("Kidney cancer, pT3a pN0.", None),
+        ("Basal cell carcinoma, 9 mm, on the forearm.", "localized"),
+        ("Basal cell carcinoma, 4 cm, on the forearm.", None),
+    ],
+)
+def test_setting_from_tnm_words_when_the_knowledge_base_cannot_stage_the_type(text, setting):
+    assert primary(text).setting == setting
+
+
+def test_tnm_is_left_to_the_knowledge_bases_stage_model_when_it_has_one():
+    from secondopinion.knowledge.schema import RiskRule, StageModel, When
+
+    model = StageModel(
+        id="kidney-test",
+        cancer="kidney",
+        name="test",
+        sources=["s"],
+        rules=[RiskRule(group="III", any=[When(n=["N1"])])],
+    )
+    kb = text_kb().model_copy(update={"version": "intake-text-staged", "stage_models": [model]})
+    cancer = parse_text("Kidney cancer, cT2 N1.", kb).primary
+    assert cancer is not None and (cancer.tnm.n, cancer.setting) == ("N1", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "t", "n", "m"),
+    [
+        ("Breast cancer (T2, no nodes, nothing elsewhere).", "T2", "N0", "M0"),
+        ("Lung adenocarcinoma, clinical T1b, nodes negative.", "T1b", "N0", None),
+        ("Breast cancer cT1 N0 M0.", "T1", "N0", "M0"),
+        ("Anal cancer T3, N2.", "T3", "N2", None),
+    ],
+)
+def test_a_bare_t_category_reads_beside_nodes_spread_or_stage_words(text, t, n, m):
+    tnm = primary(text).tnm
+    assert (tnm.t, tnm.n, tnm.m) == (t, n, m)
+
+
+def test_a_vertebra_is_not_a_t_category():
+    assert primary("Lung cancer with bone metastases at T4 and L1 vertebrae.").tnm.t is None
+
+
+@pytest.mark.parametrize(
+    ("text", "positive"),
+    [
+        ("Colon cancer pT3 (2/15 lymph nodes), margins clear.", 2),
+        ("Colon cancer pT3, 2 of 15 nodes positive.", 2),
+        ("Colon cancer pT3, 14/15 nodes negative.", 1),
+        ("Colon cancer pT3, nodes neg 0/15.", 0),
+    ],
+)
+def test_a_node_count_counts_positive_nodes(text, positive):
+    assert primary(text).scores["nodes_positive"] == positive
+
+
+def test_zero_positive_nodes_is_n0_when_no_n_is_given():
+    assert primary("Colon cancer pT3, 0/21 nodes.").tnm.n == "N0"
+
+
+def test_a_negative_count_beside_positive_nodes_does_not_make_n0():
+    assert primary("Colon cancer pT3, 17/18 nodes negative.").tnm.n is None
+
+
+# --- held-out misreadings: words that are not what they look like ---------------------------------
+
+
+def test_an_ordinary_word_in_capitals_is_not_a_cancer_name():
+    case = parse("BREAST CANCER. SENTINEL NODES ALL NEGATIVE.")
+    assert [c.type for c in case.cancers] == ["breast"]
+    assert case.cancers[0].tnm.n == "N0"
+
+
+def test_a_kidney_function_next_to_the_stage_does_not_hide_it():
+    assert primary("Colon cancer; kidney function normal, stage IIIB.").stage_group == "IIIB"
+
+
+def test_a_stage_of_another_illness_is_still_not_the_cancer_stage():
+    assert primary("Breast cancer, ER positive. CKD stage 3.").stage_group is None
+    assert primary("Kidney cancer stage III.").stage_group == "III"
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("GIST of the stomach, intermediate risk by Miettinen criteria.", "intermediate"),
+        ("High-risk GIST, 11 cm, resected.", "high"),
+        ("Prostate cancer, unfavourable intermediate risk.", "unfavorable intermediate"),
+        ("Myeloma, standard-risk cytogenetics.", "standard"),
+        ("Kidney cancer, risk group: high.", "high"),
+        ("Very low risk prostate cancer.", "very low"),
+    ],
+)
+def test_risk_groups_in_words(text, group):
+    assert primary(text).risk_group == group
+
+
+def test_a_risk_of_something_is_not_a_risk_group():
+    assert primary("Melanoma with a low risk of recurrence after excision.").risk_group is None

@@ -337,3 +337,54 @@ def test_biomarker_provenance_quotes_the_result():
         assert text[p.start : p.end] == p.text
     assert "exon 19 deletion" in case.biomarker("EGFR").provenance[0].text
     assert "ALK negative" in case.biomarker("ALK").provenance[0].text
+
+
+# --- held-out misreadings -----------------------------------------------------------------------
+
+
+def test_two_pd_l1_scores_in_one_phrase_are_two_results_with_their_units():
+    found = [b for b in parse("Gastric cancer. PD-L1 CPS 8, TPS 1%.").biomarkers if b.name == "PD-L1"]
+    assert sorted((b.unit, b.value) for b in found) == [("CPS", 8.0), ("TPS", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("Lung cancer. The PD-L1 tumour proportion score was 35%.", "TPS", 35.0),
+        ("Cervical cancer. PD-L1 combined positive score is 12.", "CPS", 12.0),
+        ("Cervical cancer. PD-L1 CPS is 12 and HER2 was not tested.", "CPS", 12.0),
+        ("Cervical cancer. PD-L1 CPS\n12. ECOG 0.", "CPS", 12.0),
+    ],
+)
+def test_pd_l1_written_as_a_sentence_or_broken_by_a_line(text, unit, value):
+    found = result(text, "PD-L1")
+    assert found is not None and (found.unit, found.value, found.status) == (unit, value, "positive")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("Stomach cancer, HER2-negative, MMR intact.", "ERBB2", "negative"),
+        ("Astrocytoma, IDH2-mutant.", "IDH", "positive"),
+        ("Astrocytoma, MGMT promoter\nunmethylated.", "MGMT", "negative"),
+        ("Cholangiocarcinoma: IDH1 wt, FGFR2 fusion.", "IDH", "negative"),
+        ("Cholangiocarcinoma: HER2 not amplified.", "ERBB2", "negative"),
+        ("Gastric cancer: HER2 2+ but not amplified.", "ERBB2", "negative"),
+        ("Colon cancer, MSS.", "MSI", "negative"),
+    ],
+)
+def test_results_written_with_hyphens_abbreviations_and_line_breaks(text, name, expected):
+    assert status(text, name) == expected
+
+
+def test_a_referral_to_look_for_a_syndrome_is_not_a_positive_result():
+    case = parse("Colon cancer, dMMR. She was referred for genetic counselling to look for Lynch syndrome.")
+    assert case.biomarker("DNA_GERMLINE") is None
+
+
+def test_a_possible_alteration_is_not_a_result():
+    assert result("Lung adenocarcinoma, possible KRAS mutation on the first panel.", "KRAS") is None
+
+
+def test_standard_risk_cytogenetics_is_not_high_risk():
+    assert status("Multiple myeloma, standard-risk FISH, IgG kappa.", "CYTO_HIGH_RISK") == "negative"

@@ -91,6 +91,14 @@ CANCERS = [
     _cancer(
         "head_neck", "Head and neck cancer", ["oropharyngeal cancer", "head and neck cancer", "tonsil cancer"]
     ),
+    _cancer("kidney", "Kidney cancer", ["kidney cancer", "renal cell carcinoma", "rcc"]),
+    _cancer("thyroid", "Thyroid cancer", ["thyroid cancer", "thyroid carcinoma"]),
+    _cancer("bladder", "Bladder cancer", ["bladder cancer", "urothelial carcinoma"]),
+    _cancer("bcc", "Basal cell carcinoma", ["basal cell carcinoma", "bcc"]),
+    _cancer("hodgkin", "Hodgkin lymphoma", ["hodgkin lymphoma", "chl"], category="lymphoma"),
+    _cancer(
+        "all", "Acute lymphoblastic leukaemia", ["all", "acute lymphoblastic leukemia"], category="leukemia"
+    ),
 ]
 
 
@@ -137,6 +145,12 @@ DRUGS = [
     _drug("temozolomide", "chemotherapy", ["Temodar"]),
     _drug("imatinib", "targeted_therapy", ["Gleevec"]),
     _drug("olaparib", "targeted_therapy", ["Lynparza"]),
+    _drug("ipilimumab", "immunotherapy", ["Yervoy"], ["ipi"]),
+    _drug("sodium iodide i 131", "systemic_therapy", [], ["radioiodine", "i-131"]),
+    _drug("daratumumab", "targeted_therapy", ["Darzalex"]),
+    _drug("lenalidomide", "targeted_therapy", ["Revlimid"]),
+    _drug("dexamethasone", "other"),
+    _drug("vismodegib", "targeted_therapy", ["Erivedge"]),
 ]
 
 
@@ -151,6 +165,8 @@ REGIMENS = [
     _regimen("R-CHOP", ["rituximab", "cyclophosphamide", "doxorubicin", "vincristine", "prednisone"]),
     _regimen("AC-T", ["doxorubicin", "cyclophosphamide", "paclitaxel"], ["ACT", "AC then T"]),
     _regimen("TC", ["docetaxel", "cyclophosphamide"]),
+    _regimen("Rd", ["lenalidomide", "dexamethasone"], ["lenalidomide and dexamethasone"]),
+    _regimen("DRd", ["daratumumab", "lenalidomide", "dexamethasone"], ["dara-rd"]),
 ]
 
 
@@ -159,7 +175,7 @@ def text_kb() -> KnowledgeBase:
     real = default_knowledge_base()
     return KnowledgeBase.model_validate(
         {
-            "version": "intake-text-test-1",
+            "version": "intake-text-test-2",
             "sources": {},
             "cancers": {c["id"]: c for c in CANCERS},
             "drugs": {d["id"]: d for d in DRUGS},

@@ -91,3 +91,21 @@ def test_questions_are_sentences_ending_with_a_question_mark():
 def test_plain_facts_are_neither_concerns_nor_questions():
     case = parse("Breast cancer, stage II. The plan is lumpectomy.")
     assert (case.concerns, case.questions) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Should we push for a different drug?",
+        "Is a scan every six months really all she needs?",
+        "The nurse mentioned a trial - why did no one offer it to us?",
+    ],
+)
+def test_questions_of_doubt_reach_the_questions(sentence):
+    case = parse(f"My wife has stage II breast cancer and is on tamoxifen.\n{sentence} Thank you.")
+    assert case.questions == [sentence]
+
+
+def test_a_doubt_about_the_plan_is_a_concern():
+    case = parse("Colon cancer stage III, FOLFOX planned. I am not sure the plan is right for me.")
+    assert case.concerns == ["I am not sure the plan is right for me."]

@@ -183,3 +183,30 @@ def test_patient_facts_point_at_their_words():
     quoted = {pr.text for pr in p.provenance}
     assert {"62-year-old", "woman", "ECOG 1", "Lyon"} <= quoted
     assert all(text[pr.start : pr.end] == pr.text for pr in p.provenance)
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("My husband, 58, has colon cancer and starts FOLFOX next week.", 58, "male"),
+        ("My mother (81) was told she has breast cancer. I am 50 and have diabetes.", 81, "female"),
+        ("Dad is 69 and has lung cancer; I have asthma myself.", 69, "male"),
+        ("Mum, aged 74, was diagnosed with ovarian cancer last month.", 74, "female"),
+        ("My 66-year-old father has prostate cancer.", 66, "male"),
+    ],
+)
+def test_a_caregivers_text_is_about_the_person_cared_for(text, age, sex):
+    case = parse(text)
+    assert (case.patient.age, case.patient.sex) == (age, sex)
+    assert case.patient.family_history == []
+    assert case.primary is not None
+
+
+def test_the_person_cared_fors_own_relative_is_still_family_history():
+    case = parse("Mum is 70 and has ovarian cancer. Her mother had breast cancer.")
+    assert [(f.relative, f.condition) for f in case.patient.family_history] == [("mother", "breast cancer")]
+    assert case.primary is not None and case.primary.type == "ovarian"
+
+
+def test_being_pregnant_says_the_patient_is_a_woman():
+    assert patient("I'm 31 and 20 weeks pregnant; the biopsy showed breast cancer.").sex == "female"

@@ -292,3 +292,109 @@ def test_plan_items_point_at_their_sentence():
 def test_timing_is_kept_when_written():
     item = only(parse("Colon cancer. My oncologist recommends CAPOX for 3 months.").plan)
     assert item.timing == "3 months"
+
+
+# --- tense and status of plan items (held-out misreadings) -----------------------------------------
+
+
+def test_a_treatment_after_a_future_event_in_a_planned_sequence_is_proposed():
+    case = parse(
+        "Breast cancer, HER2 positive. The team will give AC first, then after the delivery "
+        "weekly Taxol with Herceptin, then an operation."
+    )
+    assert case.history == []
+    assert {i.modality for i in case.plan} == {"chemotherapy", "targeted_therapy", "surgery"}
+    assert all(i.status == "proposed" for i in case.plan)
+
+
+def test_a_treatment_named_as_what_came_before_after_is_history():
+    case = parse("Colon cancer. After six cycles of FOLFOX the CT showed a good response.")
+    assert only(case.history).regimen == "FOLFOX"
+
+
+@pytest.mark.parametrize("verb", ["has prescribed", "has recommended", "has perscribed"])
+def test_a_doctor_who_has_prescribed_or_recommended_proposes(verb):
+    case = parse(
+        f"Myeloma. Stage II, plan discussed. Her haematologist {verb} lenalidomide until progression."
+    )
+    assert only(case.plan).status == "proposed"
+    assert case.history == []
+
+
+def test_a_plan_heading_makes_the_lines_under_it_proposed():
+    case = parse("Rectal cancer, stage III. I had a colonoscopy.\nPlan:\nshort-course RT\nthen CAPOX\n")
+    assert {i.modality for i in case.plan} == {"radiation", "chemotherapy"}
+    assert all(i.status == "proposed" for i in case.plan)
+
+
+def test_a_plan_heading_on_the_line_of_a_minor_procedure():
+    item = only(parse("Basal cell carcinoma on the shin, 6 mm. Plan: curettage and cautery.").plan)
+    assert (item.modality, item.procedure, item.status) == ("surgery", "curettage and cautery", "proposed")
+
+
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Ovarian cancer, chemo finished. Now we just watch her with CT scans.", "active_surveillance"),
+        ("Sarcoma removed. From here it is watch and scan every 4 months.", "active_surveillance"),
+        (
+            "Melanoma excised. The surgeon says no more treatment is required and will see me in a year.",
+            "watchful_waiting",
+        ),
+    ],
+)
+def test_watching_with_scans_is_the_plan(text, modality):
+    item = next(i for i in parse(text).plan if i.modality in ("active_surveillance", "watchful_waiting"))
+    assert (item.modality, item.status) == (modality, "proposed")
+
+
+def test_a_drug_given_to_put_off_other_treatment_does_not_plan_that_treatment():
+    case = parse("Glioma, grade 2. The plan is olaparib to postpone radiotherapy and chemotherapy.")
+    assert [i.drugs for i in case.plan] == [["olaparib"]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bladder cancer. Radiation therapy hasnt been discussed with us.",
+        "Bladder cancer. No one has brought up chemotherapy at any point.",
+        "Bladder cancer. Chemo before the operation was never mentioned.",
+        "Bladder cancer. I have seen online that some people get pembrolizumab instead.",
+        "Bladder cancer. An operation would mean losing the bladder, which she declines.",
+    ],
+)
+def test_treatments_only_talked_about_or_refused_are_neither_plan_nor_history(text):
+    case = parse(text)
+    assert (case.plan, case.history) == ([], [])
+
+
+def test_a_lump_shelled_out_was_an_operation_already_done():
+    case = parse("Sarcoma of the thigh. The GP thought it was a cyst and scooped it out last month.")
+    assert only(case.history).modality == "surgery"
+
+
+def test_a_next_step_that_waits_on_the_response_is_still_planned():
+    case = parse("DLBCL relapsed. The plan is R-CHOP again and, if it responds, an autologous transplant.")
+    assert {i.modality for i in case.plan} == {"chemotherapy", "transplant"}
+
+
+def test_a_step_that_waits_on_a_recurrence_is_not_planned():
+    case = parse("DLBCL. The plan is R-CHOP and, if it comes back, an autologous transplant.")
+    assert {i.modality for i in case.plan} == {"chemotherapy"}
+
+
+def test_a_disease_described_by_a_drug_is_not_treated_with_it():
+    case = parse("Thyroid cancer, radioiodine-refractory, now cisplatin-ineligible. Plan: olaparib.")
+    assert [i.drugs for i in [*case.plan, *case.history]] == [["olaparib"]]
+
+
+def test_radiation_named_by_its_technique_keeps_it():
+    case = parse(
+        "Cervical cancer stage IIB. Plan: pelvic radiotherapy with cisplatin, followed by brachytherapy."
+    )
+    assert any(i.modality == "radiation" and i.procedure == "brachytherapy" for i in case.plan)
+
+
+def test_two_names_for_the_same_drugs_make_one_item_under_the_fuller_regimen():
+    item = only(parse("Myeloma. Plan: daratumumab with lenalidomide and dexamethasone (DRd).").plan)
+    assert (item.regimen, sorted(item.drugs)) == ("DRd", ["daratumumab", "dexamethasone", "lenalidomide"])

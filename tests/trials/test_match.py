@@ -8,14 +8,9 @@ from datetime import date
 import pytest
 
 from secondopinion.case import Biomarker, Cancer, Case, Patient, PlanItem
-from secondopinion.trials.match import (
-    alteration_matches,
-    case_cancer_keys,
-    is_open,
-    match_trials,
-    trial_cancer_keys,
-    trial_setting,
-)
+from secondopinion.trials.match import match_trials
+from secondopinion.trials.match_checks import alteration_matches
+from secondopinion.trials.match_keys import case_cancer_keys, is_open, trial_cancer_keys, trial_setting
 from secondopinion.trials.model import Arm, Criterion, Site, Trial
 
 

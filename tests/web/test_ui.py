@@ -522,3 +522,29 @@ def test_a_due_check_in_is_answered_on_the_follow_up_page(env):
     )
     assert r.status_code == 303
     assert "Followed the opinion: Partly. Feeling: Well." in api.get(f"/requests/{rid}/follow-up").text
+
+
+def test_an_attachment_of_an_unaccepted_kind_refuses_the_new_request_whole(env):
+    patient = env.person("patient")
+    api = page_client(env, patient)
+    r = api.http.post(
+        "/requests/new",
+        data={"source": "text", "text": NSCLC_TEXT, "csrf_token": api.csrf},
+        files={"attachments": ("report.pdf", b"PK\x03\x04 not a pdf at all", "application/pdf")},
+    )
+    assert r.status_code == 415 and 'role="alert"' in r.text
+    assert NSCLC_TEXT[:40] in r.text  # what was typed is kept
+    assert count_requests(env) == 0
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+def test_login_never_redirects_off_the_site(env, target):
+    patient = env.person("patient")
+    api = page_client(env)
+    token = csrf_of(api.get("/login").text)
+    r = api.http.post(
+        "/login",
+        data={"email": patient.email, "password": PASSWORD, "next": target, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/requests"

@@ -16,6 +16,8 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,9 @@ OCR_TIMEOUT_S = 120
 PAGE_BREAK = "\n\n"
 
 NO_TESSERACT = "this PDF is a scanned image; install tesseract-ocr to read it, or paste its text"
+
+# pdfium is not thread-safe, and the web platform reads uploads from several threads.
+_PDFIUM = threading.Lock()
 
 # pypdf reports each repair it makes to a damaged file as a logging warning; they say nothing a
 # patient can act on, and the one-line InputError already covers files it cannot repair.
@@ -104,10 +109,10 @@ def pdf_text(data: bytes, name: str) -> DocumentText:
     tesseract = shutil.which("tesseract") if images else None
     if images and tesseract is None:
         raise InputError(f"{name}: {NO_TESSERACT}")
+    read = _ocr_pages(tesseract, images, name) if tesseract else {}
     for i, text in enumerate(texts):
-        if i in images:
-            assert tesseract is not None
-            pages.append(Page(i + 1, fix_ocr(_ocr(tesseract, images[i], name, i + 1)), ocr=True))
+        if i in read:
+            pages.append(Page(i + 1, fix_ocr(read[i]), ocr=True))
         else:
             pages.append(Page(i + 1, _tidy(text), ocr=False))
     if not any(_letters(p.text) for p in pages):
@@ -166,16 +171,18 @@ def with_pages(case: Case, doc: DocumentText) -> Case:
 _ROMAN_STAGE = re.compile(
     r"\b(stage|figo|ajcc)(\s+)([IVl|]{1,4})(?=[ABCabc]?\d?(?![A-Za-z0-9]))", re.IGNORECASE
 )
-_T = r"(?:yp|yc|p|c|r)?T(?:is|[0-4OoIl|xX])[a-d]?"
-_N = r"(?:yp|p|c)?N[0-3OIl|xX][a-c]?"
+_STRAY = r"(?:[l|](?=[a-d]))?"  # "N1la": the 1 of "1a" read twice
+_T = rf"(?:yp|yc|p|c|r)?T(?:is|[0-4OoIl|xX]{_STRAY})[a-d]?"
+_N = rf"(?:yp|p|c)?N[0-3OIl|xX]{_STRAY}[a-c]?"
 _M = r"(?:p|c)?M[01OIl|xX][a-c]?"
 _TNM_RUN = re.compile(
-    rf"\b{_T}(?:[ ,]{{0,2}}(?:{_N}|{_M})){{1,2}}\b"  # T3 NO, pTla NO MO
-    rf"|\b{_N}[ ,]{{0,2}}{_M}\b"  # (NO MO)
-    r"|\b(?:yp|yc|p|c)(?:T[0-4OIl|][a-d]?|[NM][0-3OIl|][a-c]?)\b"  # pTla, cNO
+    rf"\b{_T}(?:[ ,\n]{{0,2}}(?:{_N}|{_M})){{1,2}}\b"  # T3 NO, pTla NO MO, pT3bN1laMO
+    rf"|\b{_N}[ ,\n]{{0,2}}{_M}\b"  # (NO MO)
+    rf"|\b(?:yp|yc|p|c)(?:T[0-4OIl|]{_STRAY}[a-d]?|[NM][0-3OIl|]{_STRAY}[a-c]?)\b"  # pTla, cNO, pN1la
     r"|\bT[Il|][a-d]\b"  # Tlc
 )
 _DIGITISH = re.compile(r"(?<=[TNM])[OoIl|]")
+_STRAY_L = re.compile(r"(?<=[TN][0-4OoIl|])[l|](?=[a-d])")
 _ECOG = re.compile(r"\b(ECOG(?:\s+PS|\s+performance\s+status)?[\s:=]*(?:of\s+)?)([OoIl|])(?![A-Za-z0-9])")
 _VERBS = (
     r"am|was|have|had|do|did|don['’]t|didn['’]t|think|want|wanted|would|will|can|feel|need|got|know|"
@@ -194,11 +201,13 @@ def _roman(m: re.Match[str]) -> str:
 
 def fix_ocr(text: str) -> str:
     """Undo the OCR misreadings that change a clinical fact; leave everything else alone."""
-    text = _ROMAN_STAGE.sub(_roman, text)
-    text = _TNM_RUN.sub(lambda m: _DIGITISH.sub(lambda d: "0" if d.group() in "Oo" else "1", m.group()), text)
+    text = _ROMAN_STAGE.sub(_roman, _tidy(text))  # tidied first: a category may wrap onto a new line
+    text = _TNM_RUN.sub(
+        lambda m: _DIGITISH.sub(lambda d: "0" if d.group() in "Oo" else "1", _STRAY_L.sub("", m.group())),
+        text,
+    )
     text = _ECOG.sub(lambda m: m.group(1) + ("0" if m.group(2) in "Oo" else "1"), text)
-    text = _I_AM.sub("I am", _PRONOUN.sub("I", text))
-    return _tidy(text)
+    return _I_AM.sub("I am", _PRONOUN.sub("I", text))
 
 
 _SPACES = re.compile(r"[ \t\u00a0]{2,}")
@@ -282,6 +291,11 @@ def _render(data: bytes, name: str, indexes: list[int]) -> dict[int, bytes]:
     """PNG images of the given pages at OCR resolution, leaving out pages that are blank."""
     import pypdfium2 as pdfium
 
+    with _PDFIUM:
+        return _render_locked(pdfium, data, name, indexes)
+
+
+def _render_locked(pdfium: Any, data: bytes, name: str, indexes: list[int]) -> dict[int, bytes]:
     out: dict[int, bytes] = {}
     try:
         document = pdfium.PdfDocument(data)
@@ -314,6 +328,15 @@ def _blank(image: Any) -> bool:
     """A page with almost no dark pixels: an empty page, or scanner noise."""
     histogram = image.histogram()
     return sum(histogram[:160]) < 50
+
+
+def _ocr_pages(tesseract: str, images: dict[int, bytes], name: str) -> dict[int, str]:
+    """OCR of several pages at once, one tesseract process per core: a ten-page scan should not
+    take ten times as long as one page."""
+    workers = max(1, min(len(images), os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {i: pool.submit(_ocr, tesseract, png, name, i + 1) for i, png in images.items()}
+        return {i: f.result() for i, f in futures.items()}
 
 
 def _ocr(tesseract: str, png: bytes, name: str, number: int) -> str:

@@ -54,7 +54,7 @@ BEFORE_CUE = re.compile(
 )
 ADJ_BEFORE = re.compile(
     r"\b(?:(?P<pos>mutant|mutated|positive|deficient|amplified|unstable|high|rearranged)"
-    r"|(?P<neg>proficient|intact|wild[- ]?type|negative|stable|normal|unmethylated))[\s-]*$"
+    r"|(?P<neg>proficient|intact|wild[- ]?type|negative|stable|normal|unmethylated|standard[\s-]risk))[\s-]*$"
 )
 BEFORE_SKIP = re.compile(
     r"\b(?:haven't|have\s+not|hasn't|has\s+not|not|never)\s+(?:\w+\s+)?(?:heard|mentioned|discussed|told|talked)"
@@ -72,6 +72,9 @@ BOUNDARY = re.compile(
 NOT_A_RESULT_AFTER = re.compile(
     r"[\s-]*(?:inhibitors?|tkis?|blockers?|targeted|directed|antibod|therapy|therapies|drugs?|pills?"
     r"|treatment|testing\s+(?:is|was)\s+(?:recommended|planned|needed)|test(?:ing)?\s+(?:should|will|would))"
+)
+REFERRED_FOR = re.compile(
+    r"\b(?:counsel+ing|referr\w*|referred|sent)\b[^.;]{0,40}\bfor\s+(?:[\w-]+\s+){0,3}$"
 )
 ANTI = re.compile(r"\banti[- ]?$")
 

@@ -80,7 +80,12 @@ def _value(marker: str, low: str, start: int, end: int) -> tuple[float | None, s
             continue
         before = text[max(0, m.start("v") - 8) : m.start("v")]
         glued = before[-1:].isalpha() or before[-1:] == "."  # 'L858R', 'ex19', '18.2'
-        if glued or re.search(r"\bex(?:on)?\s*\Z", before) or re.match(r"[a-z]", text[m.end() : m.end() + 1]):
+        last = next(g for g in ("unit", "v2", "v") if m.group(g))
+        if (
+            glued
+            or re.search(r"\bex(?:on)?\s*\Z", before)
+            or re.match(r"[a-z]", text[m.end(last) : m.end(last) + 1])
+        ):
             continue
         unit = m.group("unit") or ""
         value = float(m.group("v"))
@@ -88,10 +93,12 @@ def _value(marker: str, low: str, start: int, end: int) -> tuple[float | None, s
         if "mut" in unit or (marker == "TMB" and not unit):
             return value, "mut/Mb", below
         if marker == "PD-L1":
-            context = low[max(0, start - 30) : start + m.end()]
-            if "cps" in context or "combined positive" in context:
-                return value, "CPS", below
-            if unit or "tps" in context or "proportion" in context:
+            # the score named nearest before the number: 'CPS 10, TPS 2%' is TPS 2
+            context = low[max(0, start - 30) : start + m.start("v")]
+            named = list(re.finditer(r"\bcps\b|combined\s+positive|\btps\b|proportion", context))
+            if named:
+                return value, "CPS" if named[-1].group().startswith(("cps", "combined")) else "TPS", below
+            if unit:
                 return value, "TPS", below
             return None, None, False
         if unit:
@@ -119,7 +126,9 @@ def _her2(low: str, start: int, end: int, has_low: bool) -> _Reading | None:
     ish = re.search(
         r"\b(?:fish|(?:s|c|dd)?ish|in\s+situ\s+hybridi[sz]ation)\b[^.;]{0,40}?"
         r"(?P<r>not\s+amplified|non-?amplified|no\s+amplification|negative|amplified|positive)"
-        r"|(?P<r2>not\s+amplified|non-?amplified|amplified)\b[^.;]{0,10}?\b(?:by\s+)?(?:fish|ish)",
+        r"|(?P<r2>not\s+amplified|non-?amplified|amplified)\b[^.;]{0,10}?\b(?:by\s+)?(?:fish|ish)"
+        # amplification alone is an ISH result ('HER2 2+, not amplified')
+        r"|(?P<r3>not\s+amplified|non-?amplified|no\s+amplification|amplified)\b",
         text,
     )
     if score is None and ish is None:
@@ -127,7 +136,7 @@ def _her2(low: str, start: int, end: int, has_low: bool) -> _Reading | None:
     reading = _Reading()
     ish_result = None
     if ish:
-        r = ish.group("r") or ish.group("r2")
+        r = ish.group("r") or ish.group("r2") or ish.group("r3")
         ish_result = "negative" if re.match(r"not|non|no\b|negative", r) else "positive"
     if score is not None:
         s = int(score.group("s") if score.group("s") is not None else 0)
@@ -265,6 +274,12 @@ def extract(
         a = assertions.get((m.start, m.end), Assertion())
         if not a.about_patient or a.hypothetical or ctx.is_excluded(m.start, m.end):
             continue
+        if a.uncertain and bw.SUFFIX.match(low, m.end) is None:
+            cue = bw.CUE.match(low, m.end + 1)
+            if cue is None or cue.lastgroup == "noun":
+                continue  # 'possible Lynch syndrome' is a question to answer, not a result
+        if bw.REFERRED_FOR.search(low, max(ctx.sentence_of(m.start)[0], m.start - 60), m.start):
+            continue  # 'sent for genetic counselling for possible Lynch syndrome'
         if bw.ANTI.search(low[max(0, m.start - 6) : m.start]):
             continue
         if bw.NOT_A_RESULT_AFTER.match(low, m.end) and not bw.SUFFIX.match(low, m.end):
@@ -365,7 +380,12 @@ def _read(
     if marker == "COO" and m.text in bw.COO:
         return _Reading(status="positive", detail=bw.COO[m.text])
     if marker == "ERBB2":
-        her2 = _her2(low, m.end, after_end, "HER2_LOW" in kb.biomarkers)
+        # 'HER2 2+ but not amplified': the ISH result completes the IHC score across the 'but'
+        ish_after = re.match(
+            r"\s*,?\s*but\s+(?:it\s+)?(?:(?:was|is)\s+)?(?:not\s+|non-?)?amplified\b", low[after_end:]
+        )
+        her2_end = after_end + ish_after.end() if ish_after else after_end
+        her2 = _her2(low, m.end, her2_end, "HER2_LOW" in kb.biomarkers)
         if her2 is not None and her2.status is not None:
             return her2
     self_status, strong = _self_reading(m, kb)

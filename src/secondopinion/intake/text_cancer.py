@@ -147,9 +147,16 @@ def histologies(ctx: TextContext) -> list[tuple[str, int, int]]:
         text = re.sub(r"\b(?:well|moderately|poorly)[\s-]differentiated\s*", "", text).strip()
         if not text or cw.GRADE_ONLY.match(text):
             continue
-        if m.group("only") and not cw.HIST_NOUN_AFTER.match(ctx.low, m.end()):
+        if (
+            m.group("only")
+            and not cw.HIST_NOUN_AFTER.match(ctx.low, m.end())
+            and not cw.CARCINOMA_ABBR_AFTER.match(ctx.norm, m.end())
+        ):
             continue
         out.append((text, m.start(), m.end()))
+    for m in cw.CA_ABBR.finditer(ctx.low):
+        if m.group("w") and _site_near(ctx.low, m.start(), m.end(), before_only=True)[0]:
+            out.append(("adenocarcinoma", m.start(), m.end()))  # 'rectal adenoca'
     for m in cw.HIST_ABBR_RE.finditer(ctx.norm):
         value = cw.HIST_ABBR.get(m.group())
         if value:
@@ -192,9 +199,13 @@ def build(
         return [], family
     _fill(ctx, kb, builds)
     cancers = []
+    staged = {m.cancer for m in kb.stage_models}
     for b in builds:
-        category = kb.cancers[b.type].category if b.type in kb.cancers else "solid"
-        setting = b.fields.get("setting") or _derive_setting(b, category)
+        ctype = kb.cancers.get(b.type or "")
+        category = ctype.category if ctype else "solid"
+        setting = b.fields.get("setting") or _derive_setting(
+            b, category, ctype.locally_advanced_stages if ctype else [], from_tnm=b.type not in staged
+        )
         if category in ("lymphoma", "myeloma", "leukemia") and setting == "metastatic":
             setting = None
         cancers.append(
@@ -298,7 +309,19 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
         if target is not None and h.key not in target.tnm:
             target.tnm[h.key] = str(h.value)
             target.provenance.append(ctx.prov(h.start, h.end))
+    prostate = vocabulary(kb).lookup("cancer", "prostate cancer")
     for h in [*pat.scores(low), *pat.sizes(low)]:
+        if h.key == "isup_grade":
+            target = _attach(ctx, builds, h.start)
+            if (
+                target is not None
+                and prostate
+                and prostate in {target.type, *_ancestors(kb, target.type or "")}
+            ):
+                score("grade_group", h.value, h.start, h.end)
+            else:
+                put("grade", str(int(float(h.value))), h.start, h.end)
+            continue
         score(h.key, h.value, h.start, h.end)
     for h in pat.nodes(low):
         score(h.key, h.value, h.start, h.end)
@@ -308,15 +331,28 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
         score("extent", h.value, h.start, h.end)
         if h.value == "extensive":
             put("setting", "metastatic", h.start, h.end)
+        else:  # limited stage: confined to one side of the chest, not metastatic
+            put("no_spread", True, h.start, h.end)
+    for m in cw.NO_SPREAD.finditer(low):
+        if not _hypothetical_before(ctx, m.start()):
+            put("no_spread", True, m.start(), m.end())
+    for m in cw.LOCAL_EXTENSION.finditer(low):
+        if not _hypothetical_before(ctx, m.start()):
+            put("extension", True, m.start(), m.end())
     _serum(ctx, kb, score)
     for b in builds:
         if re.search(r"in[\s-]situ", str(b.fields.get("histology") or "")):
             b.tnm.setdefault("t", "Tis")  # carcinoma in situ is Tis, stage 0, by definition
             b.fields.setdefault("stage_group", "0")
+    _lung_nodes(ctx, kb, builds)
     for b in builds:
         if b.scores.get("nodes_positive") == 0 and "n" not in b.tnm:
             b.tnm["n"] = "N0"
-        if b.scores.get("node_status") == "negative" and "n" not in b.tnm:
+        if (
+            b.scores.get("node_status") == "negative"
+            and "n" not in b.tnm
+            and not b.scores.get("nodes_positive")
+        ):
             b.tnm["n"] = "N0"
     _setting(ctx, builds, put)
     for m in cw.RECURRENCE.finditer(low):
@@ -362,6 +398,44 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
                     added = True
             if added:
                 target.provenance.append(ctx.prov(m.start(), m.end()))
+    for b in builds:
+        if (
+            b.fields.get("no_spread")
+            and "m" not in b.tnm
+            and not b.sites
+            and b.fields.get("setting") != "metastatic"
+        ):
+            b.tnm["m"] = "M0"
+
+
+def _hypothetical_before(ctx: TextContext, pos: int) -> bool:
+    """'if there is no spread', 'to check whether it is resectable': not a finding."""
+    s_start = ctx.sentence_of(pos)[0]
+    return (
+        re.search(r"\b(?:if|whether|unless|in\s+case|hope|hoping)\b[^.;,]{0,30}$", ctx.low[s_start:pos])
+        is not None
+    )
+
+
+def _lung_nodes(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
+    """Nodal stations in words for a cancer of the lung: 'mediastinal nodes on the same side' is N2."""
+    lung = vocabulary(kb).lookup("cancer", "lung cancer")
+    for pattern, n in cw.LUNG_NODES:
+        for m in pattern.finditer(ctx.low):
+            if cw.NODES_NEG_BEFORE.search(ctx.low, max(0, m.start() - 30), m.start()) or ctx.is_excluded(
+                m.start(), m.end()
+            ):
+                continue
+            b = _attach(ctx, builds, m.start())
+            if (
+                b is None
+                or "n" in b.tnm
+                or lung is None
+                or not (b.type == lung or lung in _ancestors(kb, b.type or ""))
+            ):
+                continue
+            b.tnm["n"] = n
+            b.provenance.append(ctx.prov(m.start(), m.end()))
 
 
 def _own_organ(kb: KnowledgeBase, cid: str | None, site: str) -> bool:
@@ -435,19 +509,48 @@ def _setting(ctx: TextContext, builds: list[_Build], put) -> None:  # type: igno
             put("setting", "localized", m.start(), m.end())
 
 
-def _derive_setting(b: _Build, category: str) -> str | None:
+def _derive_setting(
+    b: _Build, category: str, la_stages: list[str] | None = None, from_tnm: bool = True
+) -> str | None:
+    """Setting from spread, then the stage group (the knowledge base's locally advanced stage
+    groups first: cervical IIB, head and neck IVA), then growth into neighbouring structures or
+    'unresectable' (locally advanced). When the knowledge base has no staging model for the type,
+    TNM read as is common to solid cancers: regional nodes (N1-3) or T4 -> locally advanced; T1-2
+    or N0, or a primary of 2 cm or less with no T or N given -> localized (T3 N0 differs between
+    cancers and stays unknown)."""
     if category in ("lymphoma", "myeloma", "leukemia", "brain"):
         return None
     m = str(b.tnm.get("m", ""))
     if b.sites or m.startswith("M1"):
         return "metastatic"
     stage = b.fields.get("stage_group")
-    if not isinstance(stage, str) or not stage:
-        return None
-    roman = re.match(r"IV|III|II|I|0", stage)
-    if roman is None:
-        return None
-    return {"IV": "metastatic", "III": "locally_advanced"}.get(roman.group(), "localized")
+    if isinstance(stage, str) and stage:
+        if any(stage.upper().startswith(s.upper()) for s in la_stages or []):
+            return "locally_advanced"
+        roman = re.match(r"IV|III|II|I|0", stage)
+        if roman is None:
+            return None
+        return {"IV": "metastatic", "III": "locally_advanced"}.get(roman.group(), "localized")
+    if b.fields.get("extension"):
+        return "locally_advanced"
+    return _setting_from_tnm(b) if from_tnm else None
+
+
+def _setting_from_tnm(b: _Build) -> str | None:
+    t, n = str(b.tnm.get("t", "")), str(b.tnm.get("n", ""))
+    nodes = float(b.scores.get("nodes_positive", 0) or 0)
+    if (
+        re.match(r"N[1-3]", n)
+        or t.startswith("T4")
+        or (not n and (b.scores.get("node_status") == "positive" or nodes > 0))
+    ):
+        return "locally_advanced"
+    if (re.match(r"T(?:is|[012])", t) and n in ("", "N0")) or (n == "N0" and not t.startswith(("T3", "TX"))):
+        return "localized"
+    size = b.scores.get("size_cm")
+    if not t and not n and isinstance(size, float) and size <= 2:
+        return "localized"  # a primary of 2 cm or less is T1 wherever size sets T, and nothing spread
+    return None
 
 
 def _family(ctx: TextContext, m: Mention, a: Assertion) -> list[FamilyHistory]:

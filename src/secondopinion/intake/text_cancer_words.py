@@ -21,7 +21,11 @@ CA_ABBR = re.compile(r"\b(?P<w>adeno)?ca\b(?!\s*-?\s*\d|-|\.\s*\d)")
 # Scores given only for one organ's cancer name the site when the text names no type: a Gleason
 # score is graded on a prostate cancer; PI-RADS is a prostate MRI score (a site, not a cancer).
 SCORE_SITES: list[tuple[re.Pattern[str], str, bool]] = [
-    (re.compile(r"\bgleason\b(?:\s+(?:score|sum|grade|pattern))?[\s:=]*(?:of\s+|is\s+)?\d"), "prostate", True),
+    (
+        re.compile(r"\bgleason\b(?:\s+(?:score|sum|grade|pattern))?[\s:=]*(?:of\s+|is\s+)?\d"),
+        "prostate",
+        True,
+    ),
     (re.compile(r"\bpi-?rads\b"), "prostate", False),
 ]
 NOT_CANCER_AFTER = re.compile(
@@ -169,6 +173,9 @@ HISTOLOGY = re.compile(
 HIST_NOUN_AFTER = re.compile(  # 'serous ovarian cancer': a histology word before a cancer or site word
     r"\s+(?:\w+\s+){0,2}(?:cancer|carcinoma|tumou?r|" + HIST_CORE + "|" + SITE_RE.pattern + ")"
 )
+# 'clear cell RCC', 'papillary RCC', 'fibrolamellar HCC': a histology word before a carcinoma's
+# abbreviation (capitals ending in C)
+CARCINOMA_ABBR_AFTER = re.compile(r"[\s-]+[A-Z]{1,5}C\b")
 HIST_ABBR = {
     "IDC": "invasive ductal carcinoma",
     "ILC": "invasive lobular carcinoma",
@@ -271,7 +278,8 @@ ITEM = DET + r"(?:" + MET_SITE + r"|" + NODES + r")"
 SITE_LIST = ITEM + r"(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s*,\s*and\s+|\s*/\s*)" + ITEM + r")*"
 METS_TO = re.compile(
     r"\b(?:spread|spreading|metastasi[sz]ed|metastatic|mets|metastases|metastasis|deposits|"
-    r"gone|moved|travel+ed|spots?|lesions?|nodules?|tumou?rs|cancer|carcinoma|disease)\s+(?:[\w-]+\s+){0,6}?"
+    r"gone|moved|travel+ed|spots?|lesions?|nodules?|tumou?rs|cancer|carcinoma|disease|back|returned|recurred|"
+    r"relapsed|recurrences?|relapses?)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:to|in|into|involving|within|throughout)\s+(?P<sites>" + SITE_LIST + r")\b"
 )
 METS_PAREN = re.compile(
@@ -292,3 +300,43 @@ HISTORICAL = re.compile(
     r"\b(?:history\s+of|previous|prior|past|former|in\s+remission|survivor|years\s+ago|"
     r"treated\s+for|had\s+(?:a\s+)?(?:\w+\s+)?(?:cancer|carcinoma)\s+in\s+(?:19|20)\d\d)\b"
 )
+
+# No distant spread, said in words ('no metastases', 'CT chest clear', 'staging scans negative',
+# 'nothing anywhere else on the PET'): M0 when the text gives no M category. Spread to lymph nodes
+# is not distant spread.
+NO_SPREAD = re.compile(
+    r"\b(?:no|without)\s+(?:(?:evidence|signs?)\s+of\s+)?(?:any\s+)?(?:distant\s+|further\s+)?"
+    r"(?:spread|metastas[ie]s|metastatic\s+disease|mets|distant\s+disease|disease\s+elsewhere|"
+    r"evidence\s+of\s+disease|other\s+(?:disease|lesions?))\b(?!\s+(?:to|in|into)\s+(?:the\s+|any\s+)?"
+    r"(?:\w+\s+)?(?:lymph\s+)?nod)"
+    r"|\b(?:has|have|had)\s*(?:not|n'?t)\s+spread\b(?!\s+(?:to|into)\s+(?:the\s+)?(?:\w+\s+)?(?:lymph\s+)?nod)"
+    r"|\bnothing\s+(?:anywhere\s+)?else(?:where)?\b|\bnowhere\s+else\b"
+    r"|\b(?:ct|pet|pet[\s/-]ct|mri|bone\s+scan|staging|scans?|imaging|work-?up)\b(?:\s+[\w/-]+){0,3}?"
+    r"(?:\s*[:-]\s*|\s+(?:was|were|is|are)\s+|\s+)(?:all\s+)?(?:clear|negative|normal|unremarkable)\b"
+)
+# Grown into neighbouring structures or unresectable, without spread: locally advanced
+LOCAL_EXTENSION = re.compile(
+    r"\b(?:unresectable|(?:not|non)[\s-]resectable)\b"
+    r"|\b(?:invad\w*|invasion\s+(?:of|into)|infiltrat\w*|eroding|erodes|erosion\s+of|extend\w*\s+into|"
+    r"grow\w*\s+into)\s+(?:into\s+)?(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:orbit|skull|bone|cartilage|chest\s+wall|"
+    r"vertebra\w*|mandible|maxilla|pelvic\s+side\s*wall|sidewall|adjacent\s+organs?|surrounding\s+organs?|"
+    r"major\s+vessels?|carotid|aorta|trachea|sacrum|dura)\b"
+)
+# Lung nodal stations in words: ipsilateral mediastinal nodes are N2, contralateral or
+# supraclavicular N3, hilar N1 (read only for a cancer of the lung)
+LUNG_NODES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(?:contralateral|opposite[\s-]side)\s+(?:mediastinal|hilar)\s+(?:lymph\s+)?nodes?\b"
+            r"|\b(?:mediastinal|hilar)\s+(?:lymph\s+)?nodes?\s+on\s+the\s+(?:opposite|other)\s+side\b"
+            r"|\bsupraclavicular\s+(?:lymph\s+)?nodes?\b"
+        ),
+        "N3",
+    ),
+    (
+        re.compile(r"\b(?:ipsilateral\s+)?(?:mediastinal|subcarinal)\s+(?:lymph\s+)?nod(?:es?|al)\b"),
+        "N2",
+    ),
+    (re.compile(r"\b(?:ipsilateral\s+)?(?:hilar|peribronchial)\s+(?:lymph\s+)?nod(?:es?|al)\b"), "N1"),
+]
+NODES_NEG_BEFORE = re.compile(r"(?:\bno|\bnot|\bwithout|\bnegative|\bfree\s+of|\bclear)\b[^.;,]{0,20}$")

@@ -191,10 +191,13 @@ _FEMALE_PROXY = frozenset(
 _MALE_PROXY = frozenset(
     ["father", "dad", "husband", "brother", "son", "uncle", "grandfather", "grandpa", "nephew", "boyfriend"]
 )
-PROXY = re.compile(
-    r"\b(?:my|our)\s+(?P<rel>mother|mom|mum|father|dad|husband|wife|partner|sister|brother|son|daughter|"
+PROXY = re.compile(  # 'my wife', 'our father', or 'Mum'/'Dad' as a name at the start of a sentence
+    r"(?:\b(?:my|our)\s+(?:(?P<age0>\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\s+)?"
+    r"|(?:^|(?<=[.!?]\s)|(?<=\n))[ \t]*(?=(?:mum|mom|mother|dad|father|grandma|grandpa)\b))"
+    r"(?P<rel>mother|mom|mum|father|dad|husband|wife|partner|sister|brother|son|daughter|"
     r"aunt|uncle|grandmother|grandfather|grandma|grandpa|friend|spouse|boyfriend|girlfriend|niece|nephew|"
-    r"cousin)\b(?:\s*\((?P<age>\d{1,3})\))?(?:\s*,?\s*(?:who\s+)?(?:is|,)\s+(?:now\s+)?(?P<age2>\d{1,3})\b)?"
+    r"cousin)\b(?:\s*\((?:aged?\s*)?(?P<age>\d{1,3})\)?)?"
+    r"(?:\s*,?\s*(?:who\s+)?(?:is|,)\s+(?:now\s+|aged?\s+)?(?P<age2>\d{1,3})\b(?:\s*(?:years?|yrs?)(?:[\s-]old)?)?)?"
     r"(?:\s*(?:,|and)?\s+(?:(?:just|recently|was|has\s+been|is|just\s+been|newly)\s+)*"
     r"(?P<verb>has|have|'s|is\s+(?:being\s+treated|fighting|battling|dealing)|was\s+diagnosed|diagnosed|found|told"
     r"|was\s+found|was\s+told))?"
@@ -221,7 +224,7 @@ def proxy_subject(low: str) -> re.Match[str] | None:
     """'My wife is 47 and has melanoma', 'My father has colon cancer': the writer speaks for the
     patient. A past 'my mother had breast cancer' is family history, not this."""
     for m in PROXY.finditer(low):
-        if m.group("verb") or m.group("age") or m.group("age2"):
+        if m.group("verb") or m.group("age") or m.group("age2") or m.group("age0"):
             return m
     return None
 
@@ -230,8 +233,8 @@ def _ages(ctx: TextContext) -> Iterator[tuple[int, int, int]]:
     low = ctx.low
     if ctx.proxy:
         m = proxy_subject(low)
-        if m and (m.group("age") or m.group("age2")):
-            key = "age" if m.group("age") else "age2"
+        if m and (m.group("age") or m.group("age2") or m.group("age0")):
+            key = next(k for k in ("age0", "age", "age2") if m.group(k))
             yield int(m.group(key)), m.start(key), m.end(key)
     for i, pattern in enumerate(AGE):
         if ctx.proxy and i == 2:
@@ -363,6 +366,10 @@ def extract(
             take("pregnant", False, m.start(), m.end())
         elif m.group() == "pregnant" and _PREG_YES.search(before) and not _PREG_HYPO.search(before):
             take("pregnant", True, m.start(), m.end())
+    if facts.get("pregnant") is True and "sex" not in facts:
+        i = next(k for k, p in enumerate(provs) if p.text and PREGNANT.search(p.text.lower()))
+        facts["sex"] = "female"  # only a woman is pregnant
+        provs.append(provs[i])
     comorbidities: list[Comorbidity] = []
     for name, start, end in spans:
         a = assertions.get((start, end), Assertion())

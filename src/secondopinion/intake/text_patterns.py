@@ -56,8 +56,16 @@ STAGE = re.compile(
     r"(?P<num>iv|iii|ii|i|zero|one|two|three|four|[0-4])"
     r"(?:\s*-?\s*(?P<sub>[abc][12]?|s))?(?![\w+])"
 )
-_NOT_CANCER_STAGE = re.compile(
-    r"(?:ckd|kidney|renal|pressure|decubitus|ulcer|heart failure|hypertension|copd|gold|liver fibrosis)"
+# 'CKD stage 3', 'stage 2 pressure ulcer': another illness's stage (not 'normal kidney function, stage II')
+_NOT_CANCER_STAGE_BEFORE = re.compile(
+    r"(?:ckd|kidney\s+disease|renal\s+(?:disease|failure|insufficiency|impairment)|pressure\s+(?:ulcer|injury|sore)s?|"
+    r"decubitus(?:\s+ulcers?)?|ulcers?|heart\s+failure|hypertension|copd|gold|fibrosis|lymph(?:o)?edema)"
+    r"\s*(?:[:,(-]\s*)?(?:is\s+|was\s+|at\s+)?$"
+)
+_NOT_CANCER_STAGE_AFTER = re.compile(
+    r"\s*(?:\(?(?:ckd|copd)\b|chronic\s+kidney|kidney\s+(?:disease|failure|injury|impairment)|"
+    r"renal\s+(?:disease|failure|insufficiency|impairment)|pressure|decubitus|ulcer|heart\s+failure|hypertension|"
+    r"liver\s+fibrosis|fibrosis|lymph(?:o)?edema)"
 )
 FIGO = re.compile(
     r"\bfigo(?:\s+\d{4})?\s*(?:stage\s*)?(?::\s*|(?:is|was|of)\s+)?"
@@ -72,6 +80,19 @@ TNM = re.compile(
 )
 _CANCER_AFTER = re.compile(
     r"\s+(?:[\w-]+\s+){0,2}?(?:carcinoma|cancer|tumou?r|disease|lesion|melanoma|sarcoma|adenocarcinoma)\b",
+    re.IGNORECASE,
+)
+# A bare 'T2' is a T category beside nodes, spread or stage words ('T2, no nodes, no spread'),
+# not an MRI sequence ('T2-weighted') or a vertebra ('T4 and L1')
+_TNM_WORDS_AFTER = re.compile(
+    r"[^.;]{0,30}?\b(?:nod(?:e|es|al)|spread|metasta\w*|mets|[NM][0-3X][a-c]?)\b", re.IGNORECASE
+)
+_TNM_WORDS_BEFORE = re.compile(
+    r"\b(?:stage[ds]?|staging|tnm|clinical(?:ly)?|patholog\w*)\b[^.;]{0,12}$", re.IGNORECASE
+)
+_NOT_T_CATEGORY = re.compile(
+    r"\s*(?:-?\s*weighted|/?\s*flair|hyper|hypo|signal|sequence|image|post[\s-]?contrast|vertebra|"
+    r"(?:-|to|and)\s*[TLCS]\d{1,2}\b|\s*,\s*[TLCS]\d{1,2}\b)",
     re.IGNORECASE,
 )
 NM_PAIR = re.compile(
@@ -100,8 +121,9 @@ _DIFF = {"well": "1", "moderately": "2", "poorly": "3", "un": "4"}
 
 def stages(low: str) -> Iterator[Hit]:
     for m in STAGE.finditer(low):
-        around = low[max(0, m.start() - 25) : m.end() + 25]
-        if _NOT_CANCER_STAGE.search(around):
+        if _NOT_CANCER_STAGE_BEFORE.search(
+            low, max(0, m.start() - 30), m.start()
+        ) or _NOT_CANCER_STAGE_AFTER.match(low, m.end()):
             continue
         sub = (m.group("sub") or "").upper()
         yield Hit("stage", ROMAN[m.group("num")] + sub, m.start(), m.end())
@@ -116,10 +138,12 @@ def tnm(norm: str) -> Iterator[Hit]:
     """TNM categories without the c/p/y prefixes ('pT2N1M0' gives T2, N1, M0)."""
     for m in TNM.finditer(norm):
         has_n, has_m = m.group("n") is not None, m.group("m") is not None
-        bare_ok = (
+        bare_ok = not _NOT_T_CATEGORY.match(norm, m.end()) and (
             bool(re.fullmatch(r"[a-d]\d?", m.group("ts") or ""))
             or re.search(r"\bstage\s*$", norm[max(0, m.start() - 8) : m.start()], re.IGNORECASE) is not None
             or _CANCER_AFTER.match(norm, m.end()) is not None
+            or _TNM_WORDS_AFTER.match(norm, m.end()) is not None
+            or _TNM_WORDS_BEFORE.search(norm, max(0, m.start() - 30), m.start()) is not None
         )
         if not (m.group("tp") or has_n or has_m or bare_ok):
             continue
@@ -170,8 +194,12 @@ GLEASON = re.compile(
     r"|(?P<s2>\d{1,2})(?:\s*\(\s*(?P<a2>[1-5])\s*\+\s*(?P<b2>[1-5])\s*\))?)(?!\.?\d)"
 )
 GRADE_GROUP = re.compile(
-    r"\b(?:grade\s+group|gg|isup\s+grade(?:\s+group)?|isup(?:\s+gg)?|who\s+grade\s+group)"
+    r"\b(?:grade\s+group|gg|isup\s+grade\s+group|isup\s+gg|who\s+grade\s+group)"
     r"(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<g>[1-5])(?!\.?\d)"
+)
+# 'ISUP grade 4' is a prostate grade group or a kidney cancer's nucleolar grade: the cancer decides
+ISUP_GRADE = re.compile(
+    r"\bisup(?:\s+grade)?(?!\s+(?:group|gg))(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<g>[1-5])(?!\.?\d)"
 )
 _GROUP_OF = {(3, 3): 1, (3, 4): 2, (4, 3): 3, (4, 4): 4, (3, 5): 4, (5, 3): 4}
 
@@ -240,6 +268,9 @@ NODE_NEGATIVE = re.compile(
     r"\bnode[- ]negative\b|\b(?:lymph\s+)?nodes?\s+(?:\w+\s+){0,2}(?:were|was|are|is)\s+(?:all\s+)?"
     r"(?:negative|clear|free|benign|uninvolved)\b|\bno\s+(?:lymph\s+)?(?:node|nodal)\s+(?:involvement|spread|disease)"
     r"|\bno\s+(?:cancer|spread|tumou?r)\s+(?:in|to)\s+(?:the\s+|my\s+|her\s+|his\s+|any\s+)?(?:lymph\s+)?nodes\b"
+    r"|\bno\s+(?:\w+\s+)?(?:lymph\s+)?nodes\b(?!\s+(?:were\s+|was\s+)?(?:removed|examined|sampled|taken|dissected|"
+    r"biopsied|checked|tested))"
+    r"|\b(?:lymph\s+)?nodes\s+(?:all\s+)?(?:negative|neg|clear|benign|uninvolved)\b"
 )
 NODE_POSITIVE = re.compile(
     r"\bnode[- ]positive\b"
@@ -259,10 +290,20 @@ CHILD_PUGH = re.compile(
     r"(?:(?P<c>[abc])(?:\s*-?\s*(?P<n>\d{1,2}))?|(?P<n2>\d{1,2}))(?![\w+])"
 )
 BCLC = re.compile(r"\bbclc(?:\s+(?:stage|class))?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<v>0|[a-d])(?![\w+])")
+_RISK_NAME = (
+    r"(?:very[- ]low|low|favou?rable[- ]intermediate|unfavou?rable[- ]intermediate|intermediate|"
+    r"very[- ]high|high|standard)"
+)
 RISK_GROUP = re.compile(
-    r"\b(?P<g>very[- ]low|low|favou?rable[- ]intermediate|unfavou?rable[- ]intermediate|intermediate|"
-    r"very[- ]high|high)[- ]risk(?:\s+(?:[\w-]+\s+){0,2}?(?:cancer|disease|group|category|prostate|tumou?r|"
-    r"gist|melanoma|myeloma)\b|(?=\s*(?:[.,;)]|$)))"
+    r"\b(?P<g>"
+    + _RISK_NAME
+    + r")[- ]risk(?:\s+(?:[\w-]+\s+){0,3}?(?:cancer|disease|group|category|features?|"
+    r"prostate|tumou?rs?|\w+omas?|gist|cll|mds|aml|leuka?emia|neuroblastoma|smou?ldering|cytogenetics|fish|"
+    r"karyotype|genetics)\b"
+    r"|\s+(?:by|per|according\s+to|using|based\s+on|on\s+the)\b|(?=\s*(?:[.,;)]|$)))"
+    r"|\brisk(?:\s+(?:group|category|class|stratification|level))?\s*(?::|=|\bis\b|\bwas\b)\s*(?P<g2>"
+    + _RISK_NAME
+    + r")\b"
 )
 
 
@@ -291,6 +332,8 @@ def scores(low: str) -> Iterator[Hit]:
                 yield Hit("grade_group", float(group), m.start(), m.end())
     for m in GRADE_GROUP.finditer(low):
         yield Hit("grade_group", float(m.group("g")), m.start(), m.end())
+    for m in ISUP_GRADE.finditer(low):
+        yield Hit("isup_grade", float(m.group("g")), m.start(), m.end())
     for m in PSA.finditer(low):
         value = _num(m.group("v"))
         if value is not None:
@@ -356,8 +399,14 @@ def nodes(low: str) -> Iterator[Hit]:
             p, t = int(m.group("p")), int(m.group("t"))
             if t == 0 or p > t:
                 continue
-            rest = (m.groupdict().get("mid") or "") + m.group("rest")
-            positive = t - p if re.search(r"negative|benign|free|clear|uninvolved", rest) else p
+            # the count's own status word: '17/18 nodes negative', not '(1/18 nodes), margins clear'
+            # the count's own status word after it: '17/18 nodes negative' is one positive node;
+            # '(1/18 nodes), margins clear' and 'nodes neg 0/3' count positive nodes
+            rest = re.split(r"[,;()]", m.group("rest"))[0]
+            negatives = (
+                p > 0 and re.search(r"\b(?:negative|neg|benign|free|clear|uninvolved)\b", rest) is not None
+            )
+            positive = t - p if negatives else p
             yield Hit("nodes_positive", float(positive), m.start(), m.end())
             yield Hit("nodes_examined", float(t), m.start(), m.end())
     for m in NODE_NEGATIVE.finditer(low):
@@ -368,7 +417,7 @@ def nodes(low: str) -> Iterator[Hit]:
 
 def risk_groups(low: str) -> Iterator[Hit]:
     for m in RISK_GROUP.finditer(low):
-        g = m.group("g").replace("-", " ").replace("favourable", "favorable")
+        g = (m.group("g") or m.group("g2")).replace("-", " ").replace("favourable", "favorable")
         yield Hit("risk_group", g, m.start(), m.end())
 
 

@@ -396,9 +396,10 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
         category = mod.category
         if ctx.proxy:
             # writing for someone: 'my wife' is the patient; 'my sister' is the writer's relative
-            mine = ms > 0 and doc[ms - 1].lower_ in ("my", "our")
-            if mine and _same_person(doc[ms:me].text, ctx.proxy):
-                continue
+            possessor = doc[ms - 1].lower_ if ms > 0 else ""
+            mine = possessor in ("my", "our")
+            if _same_person(doc[ms:me].text, ctx.proxy) and possessor not in ("her", "his", "their", "your"):
+                continue  # 'my mum', or 'Mum' as a name: the person written for
             if mine:
                 category = OTHER
         if mod.direction.upper() == "FORWARD":

@@ -48,6 +48,8 @@ def candidates(
             r"\s*(?:score\s*)?(?:of\s*|is\s*|=\s*)?\d", low[m.end :]
         ):
             continue  # 'IPI 3' is a score, not ipilimumab
+        if w.DRUG_AS_ADJECTIVE.match(low, m.end):
+            continue  # 'radioiodine-refractory', 'cisplatin-ineligible' describe the disease or person
         found.append(_Treat(kb.drugs[m.id].modality, m.start, m.end, (m.id,)))
     for pattern, modality in w.KEYWORDS:
         for k in pattern.finditer(low):
@@ -55,9 +57,14 @@ def candidates(
                 r"(?:iodine|rai\)?)\s*$", low[max(0, k.start() - 12) : k.start()]
             ):
                 continue
-            found.append(_Treat(modality, k.start(), k.end()))
+            technique = next((name for p, name in w.RADIATION_TECHNIQUES if p.search(k.group())), None)
+            found.append(
+                _Treat(modality, k.start(), k.end(), procedure=technique if modality == "radiation" else None)
+            )
     for k in w.ABBR_RE.finditer(norm):
-        found.append(_Treat(w.ABBREVIATIONS[k.group()], k.start(), k.end()))
+        modality = w.ABBREVIATIONS[k.group()]
+        technique = w.RADIATION_ABBREVIATIONS.get(k.group()) if modality == "radiation" else None
+        found.append(_Treat(modality, k.start(), k.end(), procedure=technique))
     for k in w.PROCEDURE.finditer(low):
         core = re.sub(r"\s+", " ", k.group("core"))
         text = re.sub(r"\s+", " ", k.group()).strip()
@@ -116,10 +123,12 @@ def _status(low: str, clause: tuple[int, int], pos: int) -> PlanStatus | None:
     return after[1] if after else None
 
 
-def _negated(low: str, t: _Treat, clause: tuple[int, int], a: Assertion) -> bool:
+def _negated(low: str, t: _Treat, clause: tuple[int, int], a: Assertion, sentence_end: int) -> bool:
     before = low[max(clause[0], t.start - 40) : t.start]
     after = low[t.end : min(clause[1], t.end + 40)]
-    if w.NOT_PLANNED.search(before):
+    if w.NOT_PLANNED.search(low[max(clause[0], t.start - 100) : t.start]) or w.NOT_PLANNED_AFTER.match(
+        low, t.end, sentence_end
+    ):
         return True
     if w.NEGATED_BEFORE.search(before) or w.NEGATED_AFTER.search(after):
         return not re.search(
@@ -138,10 +147,12 @@ def extract(
     plan: list[PlanItem] = []
     history: list[PlanItem] = []
     plan_stated = w.PROPOSED.search(low) is not None
+    sections = _plan_sections(ctx)
     for s_start, s_end in ctx.sents:
         in_sentence = [t for t in treats if s_start <= t.start < s_end]
         if not in_sentence or w.OTHER_OPINION.match(low, s_start):
             continue
+        in_plan_section = any(p_start <= s_start < p_end for p_start, p_end in sections)
         question = ctx.text[s_start:s_end].rstrip().endswith("?")
         sentence_cue = any(p.search(low, s_start, s_end) for p in (w.PROPOSED, w.DONE, w.ONGOING))
         after_surgery = before_surgery = False
@@ -152,9 +163,16 @@ def extract(
             clause_status: PlanStatus | None = None
             for t in (t for t in in_sentence if c_start <= t.start < c_end):
                 a = assertions.get((t.start, t.end), Assertion())
-                if not a.about_patient or a.hypothetical or ctx.is_excluded(t.start, t.end):
+                planned_step = a.hypothetical and w.IF_RESPONDS.search(
+                    low, max(s_start, t.start - 60), t.start
+                )
+                if (
+                    not a.about_patient
+                    or (a.hypothetical and not planned_step)
+                    or ctx.is_excluded(t.start, t.end)
+                ):
                     continue
-                if _negated(low, t, (c_start, c_end), a):
+                if _negated(low, t, (c_start, c_end), a, s_end):
                     continue
                 before = low[max(c_start, t.start - 40) : t.start]
                 forced: PlanStatus | None = None
@@ -182,7 +200,7 @@ def extract(
                 status = forced or _status(low, (c_start, c_end), t.start)
                 if question and status == "proposed" and not w.FIRM_PROPOSAL.search(low, s_start, s_end):
                     continue  # 'Do I really need chemo?' asks; it does not report a plan
-                if status is None and w.AFTER_PHRASE.search(low, c_start, t.start):
+                if status is None and w.AFTER_OBJECT.search(low, max(c_start, t.start - 60), t.start):
                     status = "done"
                 if status is None:
                     status = clause_status or inherited
@@ -191,7 +209,9 @@ def extract(
                 if status is None:
                     if question:
                         continue
-                    if w.PAST.search(low, s_start, s_end) or (plan_stated and not sentence_cue):
+                    if in_plan_section or t.modality in ("active_surveillance", "watchful_waiting"):
+                        status = "proposed"  # under a plan heading; watching is what happens from now
+                    elif w.PAST.search(low, s_start, s_end) or (plan_stated and not sentence_cue):
                         status = "done"
                     else:
                         status = "proposed"
@@ -210,7 +230,22 @@ def extract(
             if item.intent in ("neoadjuvant", "adjuvant") and item.modality != "surgery":
                 carry = item.intent
             (history if status == "done" else plan).append(item)
-    return _dedupe(plan), _dedupe(history)
+    return _dedupe(plan, kb), _dedupe(history, kb)
+
+
+def _plan_sections(ctx: TextContext) -> list[tuple[int, int]]:
+    """Stretches of text under a plan heading ('Plan:', 'Plan per MDT:', 'Recommendations:'): from
+    the heading to the next heading of another kind, or the end of the text."""
+    starts = {s for s, _ in ctx.sents}
+    out: list[tuple[int, int]] = []
+    for m in w.PLAN_HEADING.finditer(ctx.low):
+        if m.start() not in starts:
+            continue
+        nxt = next(
+            (h.start() for h in w.HEADING.finditer(ctx.norm, m.end()) if h.start() > m.end()), len(ctx.low)
+        )
+        out.append((m.start(), nxt))
+    return out
 
 
 def _items(
@@ -240,6 +275,7 @@ def _items(
                     and b["status"] == status
                     and b["clause"] == clause
                     and modality != "surgery"
+                    and not (t.procedure and b["procedure"] and t.procedure != b["procedure"])
                 ),
                 None,
             )
@@ -264,6 +300,8 @@ def _items(
             existing["end"] = max(int(existing["end"]), t.end)  # type: ignore[call-overload]
             if t.regimen and not existing.get("regimen"):
                 existing["regimen"] = t.regimen
+            if t.procedure and not existing.get("procedure"):
+                existing["procedure"] = t.procedure
     intents = _nearest(
         built,
         [
@@ -335,14 +373,38 @@ def _nearest(built: list[dict[str, object]], cues: list[tuple[str, int, int]]) -
     return out
 
 
+def _regimen_cover(kb: KnowledgeBase, item: PlanItem) -> int:
+    """How many of the item's drugs its regimen names."""
+    regimen = kb.regimens.get(item.regimen or "")
+    return len(set(regimen.drugs) & set(item.drugs)) if regimen else 0
+
+
 def _modality(name: str) -> Modality:
     return name  # type: ignore[return-value]
 
 
-def _dedupe(items: list[PlanItem]) -> list[PlanItem]:
-    """One item per treatment; a vague mention ('chemo') folds into a specific one of the same kind."""
+def _dedupe(items: list[PlanItem], kb: KnowledgeBase) -> list[PlanItem]:
+    """One item per treatment; a vague mention ('chemo') folds into a specific one of the same kind;
+    two names for the same drugs ('lenalidomide and dexamethasone (DRd)' with daratumumab) make one
+    item under the regimen that names them all."""
     out: list[PlanItem] = []
     for item in items:
+        twin = next(
+            (
+                o
+                for o in out
+                if item.drugs
+                and (o.modality, o.status, o.procedure) == (item.modality, item.status, item.procedure)
+                and sorted(o.drugs) == sorted(item.drugs)
+                and o.regimen != item.regimen
+            ),
+            None,
+        )
+        if twin is not None:
+            if _regimen_cover(kb, item) > _regimen_cover(kb, twin):
+                twin.regimen = item.regimen
+            twin.provenance = [*twin.provenance, *(p for p in item.provenance if p not in twin.provenance)]
+            continue
         key = (item.modality, tuple(sorted(item.drugs)), item.regimen, item.procedure, item.status)
         same = next(
             (o for o in out if (o.modality, tuple(sorted(o.drugs)), o.regimen, o.procedure, o.status) == key),

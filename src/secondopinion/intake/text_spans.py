@@ -97,6 +97,19 @@ _HEADER = re.compile(r"\s*[A-Z][A-Za-z /&]{1,30}:")
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|[.!?]+[\"')\]]*$")
 
 
+_NUMBERED = re.compile(r"\s*\(?\d{1,2}[.)]\s")
+
+
+def _bullet_starts(line: str, stripped: str, nxt: str) -> bool:
+    """A bullet starts the next line; a number is a list item only after a finished line or another
+    numbered item ('PD-L1 CPS' then '15. ECOG 1' is one sentence broken by the line)."""
+    if _BULLET.match(nxt) is None:
+        return False
+    if _NUMBERED.match(nxt) is None:
+        return True
+    return stripped.endswith((".", ":", ";", "!", "?", ")")) or _NUMBERED.match(line) is not None
+
+
 def _split_lines(text: str) -> list[tuple[int, int]]:
     """Blocks of text separated by blank lines or by line breaks that start a new item."""
     blocks: list[tuple[int, int]] = []
@@ -111,7 +124,7 @@ def _split_lines(text: str) -> list[tuple[int, int]]:
             new_item = (
                 not nxt.strip()
                 or not stripped
-                or _BULLET.match(nxt) is not None
+                or _bullet_starts(line, stripped, nxt)
                 or _HEADER.match(nxt) is not None
                 or stripped.endswith((".", ";", "!", "?"))
                 or (len(stripped) < 50 and nxt.lstrip()[:1].isupper())

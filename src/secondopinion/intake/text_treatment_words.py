@@ -41,6 +41,8 @@ PROCEDURE = re.compile(
     r"hepatectomy|liver\s+resection|cholecystectomy|thyroidectomy|laryngectomy|glossectomy|pharyngectomy|"
     r"craniotomy|metastasectomy|adrenalectomy|vulvectomy|trachelectomy|penectomy|splenectomy|"
     r"mohs(?:\s+(?:surgery|procedure|micrographic\s+surgery))?|cytoreduction|"
+    r"curettage(?:\s+and\s+(?:electrodesiccation|electrocautery|cautery|cauterisation|cauterization))?|"
+    r"electrodesiccation(?:\s+and\s+curettage)?|exenteration|"
     r"sentinel\s+(?:lymph\s+)?node\s+(?:biopsy|dissection)|axillary\s+(?:lymph\s+node\s+)?dissection|"
     r"lymphadenectomy|(?:lymph\s+)?node\s+dissection|neck\s+dissection|"
     r"transurethral\s+resection(?:\s+of\s+(?:the\s+)?bladder\s+tumou?r)?|resections?|excisions?|"
@@ -51,6 +53,8 @@ PROCEDURE = re.compile(
 PAST_PARTICIPLES = frozenset({"resected", "excised", "debulked", "operated on", "surgically removed"})
 HAD_REMOVED = re.compile(
     r"\b(?:had|have\s+had|was|were|got)\s+(?:(?:a|an|the|my|her|his)\s+)?(?:[\w-]+\s+){0,5}?removed\b"
+    r"|\b(?:shelled|scooped|cut|took|dug|carved)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:lump|tumou?r|mass|"
+    r"growth|lesion|spot|mole|nodule))\s+out\b"
 )
 SURGERY_ABBREVIATIONS = {
     "TME": "total mesorectal excision",
@@ -90,11 +94,18 @@ KEYWORDS: list[tuple[re.Pattern[str], str]] = [
             r"\bactive\s+(?:surveillance|monitoring)\b|\b(?:just\s+)?monitor(?:ing)?\s+(?:it|this|the\s+\w+)\b"
             r"|\bobservation\s+(?:only|alone)\b|\bclose\s+(?:observation|monitoring)\b"
             r"|\bsurveillance\s+(?:only|alone|with)\b"
+            r"|\bwatch(?:ing)?\s+(?:it\s+|her\s+|him\s+)?(?:with|and|by)\s+(?:regular\s+|repeat\s+)?"
+            r"(?:scans?|scanning|imaging|ct|mri|x-?rays?|blood\s+tests?|bloods|check-?ups?)\b"
+            r"|\b(?:scans?|imaging|check-?ups?|follow-?up)\s+every\s+\d+\s+(?:months?|weeks?)\b"
         ),
         "active_surveillance",
     ),
     (
-        re.compile(r"\bwatchful\s+waiting\b|\bwatch[\s-]and[\s-]wait\b|\bwait[\s-]and[\s-]see\b"),
+        re.compile(
+            r"\bwatchful\s+waiting\b|\bwatch[\s-]and[\s-]wait\b|\bwait[\s-]and[\s-]see\b"
+            r"|\bno\s+(?:further|more|other|additional)\s+(?:treatment|therapy)\s+(?:is\s+|was\s+)?"
+            r"(?:needed|required|necessary|planned)\b"
+        ),
         "watchful_waiting",
     ),
     (
@@ -169,6 +180,22 @@ ABBREVIATIONS = {
     "HIPEC": "other",
     "CAR-T": "cellular_therapy",
 }
+# Radiation named by its technique keeps the technique as its procedure ('HDR brachytherapy')
+RADIATION_TECHNIQUES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"brachy"), "brachytherapy"),
+    (re.compile(r"radiosurgery|gamma|cyber"), "stereotactic radiosurgery"),
+    (re.compile(r"stereotactic"), "stereotactic radiotherapy"),
+    (re.compile(r"proton"), "proton therapy"),
+    (re.compile(r"whole[\s-]brain"), "whole-brain radiotherapy"),
+    (re.compile(r"iodine"), "radioactive iodine"),
+]
+RADIATION_ABBREVIATIONS = {
+    "SBRT": "stereotactic body radiotherapy",
+    "SABR": "stereotactic ablative radiotherapy",
+    "SRS": "stereotactic radiosurgery",
+    "WBRT": "whole-brain radiotherapy",
+    "RAI": "radioactive iodine",
+}
 ABBR_RE = re.compile(
     r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)) + r")(?![\w-])"
 )
@@ -179,6 +206,7 @@ PROPOSED = re.compile(
     r"should|next\s+step|consider\w*|options?|discuss\w*|candidate\s+for|eligible\s+for|referr\w*|"
     r"needs?|to\s+start|start|starting|about\s+to|upcoming|expected\s+to|pushing\s+for|"
     r"favou?rs?|prefers?|may\s+need|might\s+need|talked\s+about|is\s+to\s+have|next)\b"
+    r"|(?<!was\s)(?<!were\s)\b(?:prescrib|perscrib)\w*"
 )
 FIRM_PROPOSAL = re.compile(
     r"\b(?:recommend\w*|propos\w*|plan|plans|planned|offer\w*|schedul\w*|booked|wants?|will|going\s+to|"
@@ -189,7 +217,7 @@ DONE = re.compile(
     r"was\s+treated|were\s+treated|treated\s+with|was\s+given|were\s+given|got|previously|prior|"
     r"already|did|was\s+done|was\s+performed|were\s+performed|was\s+removed|took|have\s+had|"
     r"has\s+had|i've\s+had|was\s+on|were\s+on|stopped|ago|last\s+(?:year|month|week)|showed|revealed|"
-    r"progress(?:ed|ing|ion)|grew|failed|stopped\s+working|despite|relapsed|recurred|came\s+back|"
+    r"progress(?:ed|ing)|(?<!until\s)(?<!to\s)(?<!at\s)(?<!on\s)(?<!of\s)progression|grew|failed|stopped\s+working|despite|relapsed|recurred|came\s+back|"
     r"in\s+(?:19|20)\d\d|in\s+(?:january|february|march|april|may|june|july|august|september|"
     r"october|november|december))\b"
 )
@@ -204,7 +232,24 @@ PAST = re.compile(
     r"\b(?:was|were|had|did|ago|last\s+(?:year|month|week)|in\s+(?:19|20)\d\d|"
     r"response|responded|remission)\b"
 )
-AFTER_PHRASE = re.compile(r"\b(?:after|following)\b[^,;.:]{0,60}$")
+# 'after six cycles of FOLFOX': the treatment is what came before; in 'after the baby is delivered,
+# paclitaxel' or 'after the delivery paclitaxel' it is what comes next
+AFTER_OBJECT = re.compile(
+    r"\b(?:after|following)\s+(?:(?:the|my|her|his|a|an|\d+|one|two|three|four|five|six|eight|twelve|full|"
+    r"cycles?|rounds?|courses?|doses?|sessions?|months?|weeks?|years?|of|completing|finishing|completion)\s+)*$"
+)
+# 'R-ICE and, if it responds, a stem cell transplant': a planned next step that waits on the response,
+# unlike 'if it comes back'
+IF_RESPONDS = re.compile(
+    r"\bif\s+(?:it|this|that|the\s+\w+|he|she|i|we|they|there\s+is\s+(?:a\s+)?(?:good\s+|complete\s+)?)\s*"
+    r"(?:\w+\s+){0,2}?(?:respond\w*|response|shrinks?|works?|goes\s+well|is\s+successful)\b[^.;]{0,40}$"
+)
+# a heading that makes what follows it the plan: 'Plan:', 'Plan per MDT:', 'Recommendations:'
+PLAN_HEADING = re.compile(
+    r"(?:(?:treatment|management|proposed|recommended|current|new|oncology|our|the)\s+)?"
+    r"(?:plan|recommendations?|next\s+steps?)\b(?:\s+(?!(?:was|is|were|had)\b)[\w/-]+){0,4}?\s*:"
+)
+HEADING = re.compile(r"^[ \t]*[A-Za-z][A-Za-z /&-]{1,30}:", re.MULTILINE)
 _SURGERY_REF = (
     r"(?:the\s+|my\s+|her\s+|his\s+|any\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:surgery|operation|resection|"
     r"lobectomy|mastectomy|lumpectomy|colectomy|hemicolectomy|prostatectomy|whipple|gastrectomy|"
@@ -242,19 +287,41 @@ INTENTS: list[tuple[Intent, re.Pattern[str]]] = [
     ),
     ("maintenance", re.compile(r"\bmaintenance\b")),
 ]
+DRUG_AS_ADJECTIVE = re.compile(
+    r"[\s-]*(?:refractory|resistant|sensitive|na[iï]ve|ineligible|eligible|intolerant|unfit|avid|non-avid|"
+    r"exposed|pretreated|pre-treated)\b"
+)
 NEGATED_BEFORE = re.compile(
     r"(?:\bno|\bnot|n't|\bwithout|\bnever|\bdeclined?|\brefused?|\binstead\s+of|\brather\s+than|"
+    r"\bdelay\w*|\bdefer\w*|\bpostpon\w*|\bhold\s+off\s+(?:on\s+)?|\bput\s+off|"
     r"\bavoid\w*|\bagainst|\bspared?|\bomit\w*|\bskip\w*|\bno\s+need\s+for|\bnot\s+a\s+candidate\s+for|"
     r"\bnor)\s+(?:[\w-]+\s+){0,3}$"
 )
 NEGATED_AFTER = re.compile(
-    r"^\s*(?:is|was|will|would|are|were|has|have)?\s*(?:not|n't|no\s+longer)\b|^\s*(?:isn't|wasn't|won't|"
-    r"aren't|weren't|hasn't|haven't)\b|^\s*(?:is\s+|was\s+)?(?:not\s+)?(?:unnecessary|unlikely\s+to\s+help|"
+    r"^\s*(?:is|was|will|would|are|were|has|have)?\s*(?:not|n't|no\s+longer)\b|^\s*(?:isn'?t|wasn'?t|won't|"
+    r"aren'?t|weren'?t|hasn'?t|haven'?t|wont)\b|^\s*(?:is\s+|was\s+)?(?:not\s+)?(?:unnecessary|unlikely\s+to\s+help|"
     r"not\s+an\s+option|not\s+possible)"
 )
 NOT_PLANNED = re.compile(
-    r"\b(?:read|heard|learned|learnt|asked|ask|wonder\w*|know|curious)\s+(?:[\w-]+\s+){0,2}about\s+(?:[\w-]+\s+){0,3}$"
+    r"\b(?:read|heard|learned|learnt|seen|asked|ask|wonder\w*|know|curious)\s+(?:[\w-]+\s+){0,2}(?:about|that)\s+"
+    r"(?:[\w-]+\s+){0,8}$"
     r"|\bwhether\s+(?:[\w-]+\s+){0,4}$"
+    r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:them|the\s+doctors))\s+(?:[\w'-]+\s+){0,4}$"
+    r"|\b(?:would|could|might)\s+(?:need|require|mean|involve)\s+(?:[\w-]+\s+){0,3}$"
+)
+# 'Radiotherapy hasn't been mentioned', 'chemo before surgery wasn't discussed', 'surgery would need
+# removal of the eye, which he refuses': talked of, not planned
+_DISCUSSED = (
+    r"(?:men\w*ned|discuss\w*|offered|raised|brought\s+up|talked\s+about|suggested|considered|proposed|"
+    r"recommended|spoken\s+(?:of|about)|an\s+option)"
+)
+NOT_PLANNED_AFTER = re.compile(  # matched at the end of the mention
+    r"[^,;.]{0,40}?\b(?:(?:has|have|was|were|is|are|had)\s*(?:not|n't|nt)|hasn'?t|haven'?t|wasn'?t|weren'?t|"
+    r"isn'?t|aren'?t|hadn'?t|never)\s+(?:yet\s+|even\s+|really\s+)?(?:been\s+)?"
+    + _DISCUSSED
+    + r"|\s*(?:would|could|might)\s+(?:need|require|mean|involve)\b"
+    r"|[^.;]{0,80}?\b(?:which|that)\s+(?:he|she|i|we|they|my\s+\w+)\s+(?:refuses?|refused|declines?|declined|"
+    r"(?:does|do|did)\s*(?:not|n't)\s+want)\b"
 )
 OTHER_OPINION = re.compile(
     r"\W*(?:an?other|a\s+second|a\s+different|one\s+other|the\s+other)\s+(?:\w+\s+){0,2}?"

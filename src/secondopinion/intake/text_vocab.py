@@ -102,19 +102,19 @@ class Vocabulary:
         self._max: dict[str, int] = {}
         self._firsts: dict[str, frozenset[str]] = {}
         for c in kb.cancers.values():
-            for name in {*_names(c.name), *_names(c.plain_name), *c.aliases}:
+            for name in sorted({*_names(c.name), *_names(c.plain_name), *c.aliases}):
                 self._add("cancer", c.id, name, 1)
         for d in kb.drugs.values():
-            for name in {d.id, *d.brands, *d.aliases}:
+            for name in sorted({d.id, *d.brands, *d.aliases}):
                 self._add("drug", d.id, name, 1)
         for r in kb.regimens.values():
-            for name in {r.id, *r.aliases}:
+            for name in sorted({r.id, *r.aliases}):
                 self._add("regimen", r.id, name, 0)
         for b in kb.biomarkers.values():
             names = set(b.aliases)
             if re.fullmatch(r"[A-Za-z0-9-]+", b.id) and not b.id.isdigit():
                 names.add(b.id)
-            for name in names:
+            for name in sorted(names):
                 self._add("biomarker", b.id, name, 1)
         self._firsts = {kind: frozenset(k[0] for k in t) for kind, t in self._phrases.items()}
 
@@ -130,6 +130,10 @@ class Vocabulary:
             old = table.get(key)
             if old is None or entry.priority < old.priority:
                 table[key] = entry
+            elif (
+                old.id == entry.id and old.priority == entry.priority and entry.spelling and not old.spelling
+            ):
+                table[key] = entry  # 'DRd' and 'd-rd' (joined) are one name: keep the written capitals
             self._max[kind] = max(self._max.get(kind, 0), len(key))
 
     def lookup(self, kind: str, phrase: str) -> str | None:
@@ -177,7 +181,18 @@ class Vocabulary:
 _QUALIFIED_CAPITALS = re.compile(r"[a-z]{1,2}[A-Z]{2,}")
 
 
+# An ordinary word in capitals is still the word in a text written in capitals: 'NODES ALL NEGATIVE'
+_QUANTIFIER_AFTER = re.compile(
+    r"[\s:,-]*(?:negative|positive|clear|normal|benign|free|involved|other|these|those|were|are)\b"
+)
+_QUANTIFIER_BEFORE = re.compile(r"\b(?:nodes?|margins?|markers?|tests?|results?|were|are)[\s:,-]*$")
+
+
 def _capitals_ok(entry: _Entry, window: list[tuple[str, int, int]], norm: str, low: str) -> bool:
+    if entry.kind == "cancer" and any(window[p][0] in _COMMON_WORDS for p in entry.upper):
+        start, end = window[0][1], window[-1][2]
+        if _QUANTIFIER_AFTER.match(low, end) or _QUANTIFIER_BEFORE.search(low, max(0, start - 12), start):
+            return False
     if all(
         norm[window[p][1] : window[p][2]].isupper()
         or _QUALIFIED_CAPITALS.fullmatch(norm[window[p][1] : window[p][2]])

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 
 from secondopinion.errors import InputError
 from secondopinion.platform.access import load_request, require_role
@@ -71,6 +71,14 @@ def _state(token: str, row: WebSession, user: User | None) -> SessionState:
     )
 
 
+# Runs on every request; composed once (composing costs more than running it).
+_SESSION_AND_USER = (
+    select(WebSession, User)
+    .outerjoin(User, User.id == WebSession.user_id)
+    .where(WebSession.id == bindparam("session_id", type_=String()))
+)
+
+
 def resolve_session(ctx: Platform, token: str | None) -> SessionState | None:
     """The live session behind a cookie, or None (unknown, idle too long, or user disabled).
     Reads take no write lock; the session row is written only to expire it or to record use
@@ -80,11 +88,7 @@ def resolve_session(ctx: Platform, token: str | None) -> SessionState | None:
     idle = timedelta(minutes=ctx.settings.session_idle_minutes)
     now = ctx.now()
     with ctx.read() as db:
-        found = db.execute(
-            select(WebSession, User)
-            .outerjoin(User, User.id == WebSession.user_id)
-            .where(WebSession.id == sessions.token_id(token))
-        ).first()
+        found = db.execute(_SESSION_AND_USER, {"session_id": sessions.token_id(token)}).first()
         if found is None:
             return None
         row, user = found

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.platform.settings import PlatformSettings
@@ -50,6 +50,16 @@ class Anonymous:
     role: None = None
 
 
+def _refuse_flush(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise AssertionError("Platform.read() is for reading; write inside Platform.tx()")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise AssertionError("Platform.read() is for reading; write inside Platform.tx()")
+
+
 @dataclass
 class Platform:
     settings: PlatformSettings
@@ -58,10 +68,19 @@ class Platform:
     vault: Vault
     clock: Clock = system_clock
     factory: sessionmaker[Session] = field(init=False)
+    reader: sessionmaker[Session] = field(init=False)
     _write_lock: threading.RLock = field(init=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.factory = session_factory(self.engine)
+        # Reads on PostgreSQL run without BEGIN/ROLLBACK: under READ COMMITTED every statement has
+        # its own snapshot anyway, so a read-only transaction adds two round trips and nothing else.
+        # Without a transaction a write would be kept at once, so reading sessions refuse writes.
+        self.reader = session_factory(
+            self.engine if self.sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        event.listen(self.reader, "before_flush", _refuse_flush)
+        event.listen(self.reader, "do_orm_execute", _refuse_dml)
 
     @classmethod
     def open(
@@ -97,7 +116,8 @@ class Platform:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.factory() as s:
+        """A session for reading only: writing through it raises (use `tx()` to write)."""
+        with self.reader() as s:
             yield s
 
     def audit(

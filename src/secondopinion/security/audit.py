@@ -16,10 +16,10 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from secondopinion.store.platform import AuditEvent
@@ -27,6 +27,7 @@ from secondopinion.store.platform import AuditEvent
 GENESIS = "0" * 64
 _LOCK = threading.Lock()
 _PG_LOCK_ID = 0x5EC0_0A0D
+_PROBE_SEQ = 918_273_645_546_372_819
 
 
 @dataclass(frozen=True)
@@ -67,36 +68,111 @@ def chain_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
 
+def canonical_around_seq(at: datetime, entry_fields: dict[str, Any]) -> tuple[str, str]:
+    """`canonical()` split around the sequence number, for a database that numbers the row itself:
+    canonical(seq, at, fields) == head + str(seq) + tail. "seq" sorts after every other key, so its
+    value is the last occurrence of the probe (a nested detail key cannot come after it)."""
+    probe = canonical(_PROBE_SEQ, at, entry_fields)
+    head, found, tail = probe.rpartition(f'"seq":{_PROBE_SEQ}')
+    if not found:
+        raise AssertionError("the canonical form no longer ends with the sequence number")
+    return head + '"seq":', tail
+
+
 def append(factory: sessionmaker[Session], entry: Entry, at: datetime) -> AuditEvent:
     """Add one event at the end of the chain, in its own transaction, so that a refused action
-    (whose own transaction rolls back) is still recorded. Appends are serialised: a process lock,
-    and on PostgreSQL an advisory lock shared by every process."""
+    (whose own transaction rolls back) is still recorded. Appends are serialised: on PostgreSQL by
+    an advisory lock shared by every process, elsewhere by a process lock."""
+    at = at.astimezone(UTC)
     detail = json.dumps(entry.detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    row = AuditEvent(
+        at=at,
+        action=entry.action,
+        outcome=entry.outcome,
+        actor_id=entry.actor_id,
+        actor_role=entry.actor_role,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        ip=entry.ip,
+        correlation_id=entry.correlation_id,
+        detail=detail,
+    )
+    with factory() as session:
+        bind = session.get_bind()
+    if bind.dialect.name == "postgresql" and bind.dialect.driver == "psycopg" and isinstance(bind, Engine):
+        row.seq, row.prev_hash, row.hash = _append_postgres(
+            bind, row, *canonical_around_seq(at, _fields(row))
+        )
+        return row
     with _LOCK, factory() as session, session.begin():
-        if session.get_bind().dialect.name == "postgresql":
+        if bind.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
         last = session.execute(
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         ).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        row = AuditEvent(
-            seq=seq,
-            at=at,
-            action=entry.action,
-            outcome=entry.outcome,
-            actor_id=entry.actor_id,
-            actor_role=entry.actor_role,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            ip=entry.ip,
-            correlation_id=entry.correlation_id,
-            detail=detail,
-            prev_hash=prev,
-            hash="",
-        )
-        row.hash = chain_hash(prev, canonical(seq, at, _fields(row)))
+        row.seq, row.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        row.hash = chain_hash(row.prev_hash, canonical(row.seq, at, _fields(row)))
         session.add(row)
     return row
+
+
+# The whole append in one statement after the lock: number and link the row to the newest one and
+# hash it in the database (the same SHA-256 of prev_hash + canonical JSON that `verify` recomputes).
+# The INSERT is a statement of its own, so under READ COMMITTED it sees every row committed before
+# the lock was granted.
+_PG_INSERT = """
+WITH last AS (SELECT seq, hash FROM pf_audit_events ORDER BY seq DESC LIMIT 1),
+     next AS (SELECT COALESCE((SELECT seq FROM last), 0) + 1 AS seq,
+                     COALESCE((SELECT hash FROM last), %(genesis)s) AS prev)
+INSERT INTO pf_audit_events (seq, at, actor_id, actor_role, action, object_type, object_id, outcome,
+                             ip, correlation_id, detail, prev_hash, hash)
+SELECT next.seq, %(at)s, %(actor_id)s, %(actor_role)s, %(action)s, %(object_type)s, %(object_id)s,
+       %(outcome)s, %(ip)s, %(correlation_id)s, %(detail)s, next.prev,
+       encode(sha256(convert_to(next.prev || %(head)s || next.seq::text || %(tail)s, 'UTF8')), 'hex')
+FROM next
+RETURNING seq, prev_hash, hash
+"""
+
+
+def _append_postgres(engine: Engine, row: AuditEvent, head: str, tail: str) -> tuple[int, str, str]:
+    """BEGIN, the advisory lock, the INSERT and COMMIT go to the server in one pipeline: one round
+    trip per append, and the lock is held only while the server runs the INSERT (it is taken for
+    every read of a case, so its hold time bounds the platform's read rate)."""
+    params = {
+        "genesis": GENESIS,
+        "at": row.at,
+        "actor_id": row.actor_id,
+        "actor_role": row.actor_role,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "outcome": row.outcome,
+        "ip": row.ip,
+        "correlation_id": row.correlation_id,
+        "detail": row.detail,
+        "head": head,
+        "tail": tail,
+    }
+    from psycopg.pq import TransactionStatus
+
+    pooled = engine.raw_connection()
+    try:
+        pg = pooled.driver_connection
+        pg.autocommit = True  # BEGIN and COMMIT are sent explicitly, in the same pipeline
+        try:
+            with pg.pipeline():
+                pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                pg.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_ID,))
+                inserted = pg.execute(_PG_INSERT, params)
+                pg.execute("COMMIT")
+            seq, prev, digest = inserted.fetchone()
+        finally:
+            if pg.info.transaction_status != TransactionStatus.IDLE:
+                pg.rollback()
+            pg.autocommit = False
+    finally:
+        pooled.close()
+    return int(seq), str(prev), str(digest)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     delete,
     func,
@@ -43,7 +45,7 @@ from secondopinion.case import Case
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.review.normalise import normalise
 from secondopinion.store.db import Base, make_engine, migrate, session_factory, transaction
-from secondopinion.trials.match import (
+from secondopinion.trials.match_keys import (
     case_cancer_keys,
     case_setting,
     is_open,
@@ -85,8 +87,8 @@ class TrialCancerKey(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
-_TRIALS = TrialRecord.__table__
-_KEYS = TrialCancerKey.__table__
+_TRIALS = cast(Table, TrialRecord.__table__)
+_KEYS = cast(Table, TrialCancerKey.__table__)
 
 
 @dataclass

@@ -166,7 +166,8 @@ def nearest_site(origin: Place, sites: list[Site], gaz: Gazetteer) -> tuple[Site
         if place is None:
             continue
         km = distance_km(origin, place)
-        closed = bool(site.status) and site.status.strip().upper().replace(" ", "_") not in _OPEN_SITE
+        status = (site.status or "").strip().upper().replace(" ", "_")
+        closed = bool(status) and status not in _OPEN_SITE
         key = (closed, km, i)
         if best is None or key < best:
             best, chosen = key, (site, km)

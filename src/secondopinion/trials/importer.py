@@ -32,12 +32,11 @@ from secondopinion.trials.model import Trial
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".xml", ".yaml", ".yml", ".zip")
 _LINES = (".jsonl", ".ndjson")
 _YAML = (".yaml", ".yml")
-# Picked out of a record's text without decoding it, to skip records the store already holds.
-_IDS = re.compile(r'"nctId"\s*:\s*"([^"]+)"|<nct_id>\s*([^<\s]+)\s*</nct_id>')
-_UPDATED = re.compile(
-    r'"lastUpdatePostDateStruct"\s*:\s*\{[^}]*?"date"\s*:\s*"([0-9-]+)"'
-    r"|<last_update_posted[^>]*>\s*([^<]+?)\s*</last_update_posted>"
-)
+# Picked out of a record's bytes without decoding it, to skip records the store already holds.
+_V2_ID = re.compile(rb'"nctId"\s*:\s*"([^"]+)"')
+_V2_UPDATED = re.compile(rb'"lastUpdatePostDateStruct"\s*:\s*\{[^}]*?"date"\s*:\s*"([0-9-]+)"')
+_XML_ID = re.compile(rb"<nct_id>\s*([^<\s]+)\s*</nct_id>")
+_XML_UPDATED = re.compile(rb"<last_update_posted[^>]*>\s*([^<]+?)\s*</last_update_posted>")
 
 
 @dataclass(frozen=True)
@@ -87,21 +86,27 @@ def _fallback_id(where: str) -> str:
     return f"{stem}-{index}" if index else stem
 
 
-def _blob(name: str, data: bytes) -> Blob:
+def make_blob(name: str, data: bytes) -> Blob:
+    """A blob, with its record's id and last-update date when it holds exactly one record."""
     if _suffix(name) in _YAML:
         return Blob(name, data)
-    head = data.decode("utf-8", errors="replace")
-    ids = {a or b for a, b in _IDS.findall(head)}
-    dates = _UPDATED.findall(head)
-    if len(ids) != 1 or len(dates) != 1:
-        return Blob(name, data)
-    return Blob(name, data, ids.pop(), parse_date(dates[0][0] or dates[0][1]))
+    for marker, ident_re, date_marker, date_re in (
+        (b'"nctId"', _V2_ID, b'"lastUpdatePostDateStruct"', _V2_UPDATED),
+        (b"<nct_id>", _XML_ID, b"<last_update_posted", _XML_UPDATED),
+    ):
+        if data.count(marker) == 1 and data.count(date_marker) == 1:
+            ident = ident_re.search(data, data.find(marker))
+            updated = date_re.search(data, data.find(date_marker))
+            if ident and updated:
+                text = updated.group(1).decode("utf-8", errors="replace")
+                return Blob(name, data, ident.group(1).decode("utf-8", errors="replace"), parse_date(text))
+    return Blob(name, data)
 
 
 def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Blob]:
     for lineno, line in enumerate(stream, 1):
         if line.strip():
-            yield _blob(f"{name}:{lineno}", line)
+            yield make_blob(f"{name}:{lineno}", line)
 
 
 def read_blobs(path: Path) -> Iterator[Blob | BadRecord]:
@@ -123,14 +128,14 @@ def read_blobs(path: Path) -> Iterator[Blob | BadRecord]:
                     if suffix in _LINES:
                         yield from _lines(name, member)
                     else:
-                        yield _blob(name, member.read())
+                        yield make_blob(name, member.read())
         return
     try:
         if path.suffix.lower() in _LINES:
             with path.open("rb") as fh:
                 yield from _lines(str(path), fh)
             return
-        yield _blob(str(path), path.read_bytes())
+        yield make_blob(str(path), path.read_bytes())
     except OSError as exc:
         yield BadRecord(str(path), None, f"{path}: cannot be read ({exc.strerror})")
 

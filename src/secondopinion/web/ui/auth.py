@@ -101,9 +101,9 @@ async def login(
         )
         response.headers.update(headers)
         return response
-    response = RedirectResponse(_after_login(new, safe_next(next)), status_code=303)
-    set_session_cookie(response, new)
-    return response
+    moved = RedirectResponse(_after_login(new, safe_next(next)), status_code=303)
+    set_session_cookie(moved, new)
+    return moved
 
 
 async def _pending(request: Request) -> SessionState | None:

@@ -97,8 +97,13 @@ SOURCE = {
     "pdf": "a PDF report",
     "document": "an uploaded document",
 }
-SOURCE_STAFF = {"text": "the patient's description", "form": "the structured form", "fhir": "a FHIR record",
-                "pdf": "a PDF report", "document": "an uploaded document"}
+SOURCE_STAFF = {
+    "text": "the patient's description",
+    "form": "the structured form",
+    "fhir": "a FHIR record",
+    "pdf": "a PDF report",
+    "document": "an uploaded document",
+}
 DOCUMENT_KIND = {
     "pdf": "PDF",
     "jpeg": "JPEG image",

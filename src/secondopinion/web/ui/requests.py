@@ -5,7 +5,7 @@ Every change goes through one service call; permissions are the services' to che
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -16,9 +16,10 @@ from secondopinion.errors import InputError
 from secondopinion.platform import accounts, documents, followup, opinions
 from secondopinion.platform import requests as svc
 from secondopinion.platform.access import require_role
-from secondopinion.platform.errors import Conflict
+from secondopinion.platform.errors import Conflict, TooLarge
 from secondopinion.platform.views import RequestDetail
 from secondopinion.review.model import NOTICE
+from secondopinion.security import uploads
 from secondopinion.web.ui import forms, reports
 from secondopinion.web.ui.common import Viewer, ViewerDep
 from secondopinion.web.ui.render import fragment, redirect
@@ -118,12 +119,16 @@ async def create_request(request: Request, viewer: ViewerDep) -> Response:
     FHIR record, or the structured form. The pre-review is shown at once."""
     form = await request.form()
     platform, actor = viewer.platform, viewer.actor
-    source = form.get("source") if form.get("source") in ("text", "file", "form") else "text"
+    chosen = form.get("source")
+    source = chosen if isinstance(chosen, str) and chosen in ("text", "file", "form") else "text"
     title = str(form.get("title", ""))[:200]
     limit = platform.settings.max_upload_bytes
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
     try:
         files = [f for f in [await _read(u, limit) for u in form.getlist("attachments")] if f]
+        for data, _ in files:  # refuse a bad attachment before anything is stored
+            uploads.check_size(len(data), limit)
+            uploads.sniff(data)
         if source == "text":
             text = str(form.get("text", ""))
             if not text.strip():
@@ -145,10 +150,11 @@ async def create_request(request: Request, viewer: ViewerDep) -> Response:
             )
         for data, name in files:
             await run_in_threadpool(documents.upload, platform, actor, detail.id, data, name)
-    except InputError as exc:  # nothing was stored for a refused case (the services are all-or-nothing)
-        return _new_form(
-            viewer, request, status=getattr(exc, "status", 400), error=str(exc), source=source, values=values
+    except InputError as exc:  # nothing was stored: the services refuse a case whole
+        status = (
+            413 if isinstance(exc, TooLarge) else 415 if isinstance(exc, uploads.UnsupportedContent) else 400
         )
+        return _new_form(viewer, request, status=status, error=str(exc), source=source, values=values)
     return redirect(request, f"/requests/{detail.id}/pre-review?done=created")
 
 
@@ -396,7 +402,10 @@ def check_in(
 ) -> Response:
     if not wellbeing.isdigit():
         raise InputError("choose how you are, from 1 (very poorly) to 5 (very well)")
+    if followed not in ("yes", "partly", "no"):
+        raise InputError("say whether you followed the opinion: yes, partly or no")
+    answer = cast(Literal["yes", "partly", "no"], followed)
     followup.answer_check_in(
-        viewer.platform, viewer.actor, request_id, check_in_id, followed, int(wellbeing), note
-    )  # type: ignore[arg-type]
+        viewer.platform, viewer.actor, request_id, check_in_id, answer, int(wellbeing), note
+    )
     return redirect(request, f"/requests/{request_id}/follow-up?done=answered")
