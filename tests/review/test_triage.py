@@ -109,3 +109,13 @@ def test_asking_for_another_opinion_is_not_itself_doubt():
         cancers=[Cancer(type="crc", stage_group="I")], questions=["Should I get another opinion first?"]
     )
     assert "uncertainty_or_disagreement" not in criteria(run(case))
+
+
+def test_a_minor_procedure_is_minor_only_for_early_disease():
+    from secondopinion.case import TNM
+
+    plan = [PlanItem(modality="surgery", procedure="excision")]
+    early = Case(cancers=[Cancer(type="skin", tnm=TNM(t="T1"))], plan=plan)
+    deeper = Case(cancers=[Cancer(type="skin", tnm=TNM(t="T2"))], plan=plan)
+    assert "major_treatment_decision" not in criteria(run(early))
+    assert "major_treatment_decision" in criteria(run(deeper))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from secondopinion.case import SYSTEMIC_MODALITIES, Case, PlanItem
+from secondopinion.case import SYSTEMIC_MODALITIES, Cancer, Case, PlanItem
 from secondopinion.knowledge.schema import CancerType, KnowledgeBase
+from secondopinion.review.conditions import category_matches, split_stage
 from secondopinion.review.model import Triage, TriageReason
 from secondopinion.review.plan import citations
 from secondopinion.review.treatments import describe
@@ -21,14 +22,28 @@ _DOUBT = re.compile(
     r"confus|is (this|it|that) (right|correct|enough|the best)|wrong|misdiagnos|don'?t trust|"
     r"don'?t agree|uncertain|not convinced|hesitant|torn|really (all|the best|necessary|needed)|"
     r"why (didn'?t|hasn'?t|haven'?t|wasn'?t|isn'?t|did ?n'?t|has ?n'?t) (anyone|anybody|they|he|she|my)|"
-    r"should i (ask (them )?to change|change|switch|push|insist)|nobody (has )?(mentioned|offered|told|talked)|"
+    r"should i (ask (them )?to change|change|switch|push|insist)|"
+    r"nobody (has )?(mentioned|offered|told|talked)|"
     r"no one (has )?(mentioned|offered|told|talked)|too much|overtreat|undertreat|second-guess)",
     re.IGNORECASE,
 )
 _NOT_MAJOR = {"active_surveillance", "watchful_waiting", "supportive_care", "other"}
 
 
-def _is_minor(item: PlanItem, ctype: CancerType | None) -> bool:
+def _low_risk(cancer: Cancer | None) -> bool:
+    """Early enough that a small curative procedure is the whole treatment: not beyond stage I
+    or T1, and not spread."""
+    if cancer is None:
+        return True
+    if cancer.setting in ("locally_advanced", "metastatic"):
+        return False
+    stage = split_stage(cancer.stage_group) if cancer.stage_group else None
+    if stage and stage[0] not in ("0", "IS", "I"):
+        return False
+    return not (cancer.tnm.t and category_matches(cancer.tnm.t, ["T2", "T3", "T4"]))
+
+
+def _is_minor(item: PlanItem, ctype: CancerType | None, cancer: Cancer | None = None) -> bool:
     if item.modality in _NOT_MAJOR:
         return True
     if item.modality != "surgery":
@@ -36,7 +51,7 @@ def _is_minor(item: PlanItem, ctype: CancerType | None) -> bool:
     words = " ".join(filter(None, (item.procedure, item.description))).lower()
     if "biopsy" in words and "excisional" not in words:
         return True
-    minor = ctype.low_risk_minor_procedures if ctype else []
+    minor = ctype.low_risk_minor_procedures if ctype and _low_risk(cancer) else []
     return bool(words) and any(m.lower() in words for m in minor)
 
 
@@ -108,7 +123,7 @@ def _disagreement(case: Case) -> list[str]:
 def _major(case: Case, ctype: CancerType | None) -> list[str]:
     out = []
     for item in case.plan:
-        if _is_minor(item, ctype):
+        if _is_minor(item, ctype, case.primary):
             continue
         if item.modality in SYSTEMIC_MODALITIES or item.modality in (
             "surgery",
