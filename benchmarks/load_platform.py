@@ -166,15 +166,46 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
     raise SystemExit("the server did not answer within 90 s")
 
 
-def warm_up(port: int) -> None:
-    """One pre-review before measuring: the first loads the clinical NLP models in each worker."""
+def warm_up(port: int, workers: int) -> None:
+    """Pre-reviews before measuring, several at once so that every worker gets some: the first
+    one in a worker loads the clinical NLP models (seconds), which must not fall in the measurement."""
     Patient.host = f"http://127.0.0.1:{port}"
     env = Environment(user_classes=[Patient], host=Patient.host)
-    user = Patient(env)
-    user.on_start()
-    for _ in range(4):
-        user.new_pre_review()
-        user.read_pre_review()
+
+    def one() -> None:
+        user = Patient(env)
+        user.on_start()
+        for _ in range(3):
+            user.new_pre_review()
+            user.read_pre_review()
+            user.read_case()
+
+    gevent.joinall([gevent.spawn(one) for _ in range(4 * workers)], raise_error=True)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
 
 
 def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[str, float], str]:
@@ -197,7 +228,7 @@ def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[
         ACCOUNTS[:] = seed(env)
         port = _free_port()
         server = start_server(env, port, workers)
-        warm_up(port)
+        warm_up(port, workers)
         environment = Environment(user_classes=[Patient], host=f"http://127.0.0.1:{port}")
         runner = environment.create_local_runner()
         runner.start(users, spawn_rate=25)
@@ -205,10 +236,15 @@ def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[
         while runner.user_count < users and time.monotonic() < deadline:
             gevent.sleep(0.2)
         gevent.sleep(2)  # every user has logged in
+        postmaster = int((pg.root / "data" / "postmaster.pid").read_text().split()[0])
+        server_pids, db_pids = [server.pid, *_children(server.pid)], _children(postmaster)
         environment.stats.reset_all()
+        cpu_before = (cpu_seconds(server_pids), cpu_seconds(db_pids), time.process_time())
         started = time.monotonic()
         gevent.sleep(duration)
         elapsed = time.monotonic() - started
+        db_pids = sorted(set(db_pids) | set(_children(postmaster)))  # connections opened meanwhile
+        cpu_after = (cpu_seconds(server_pids), cpu_seconds(db_pids), time.process_time())
         snapshot = {
             name: environment.stats.get(name, method)
             for name, method in ((READS[0], "GET"), (READS[1], "GET"), (PRE_REVIEW, "POST"))
@@ -233,6 +269,10 @@ def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[
         summary["reads_p95_ms"] = max(e.get_response_time_percentile(0.95) for e in reads)
         summary["errors"] = float(total.num_failures)
         summary["elapsed"] = elapsed
+        served = max(1, total.num_requests)
+        summary["server_cpu_ms"], summary["db_cpu_ms"], summary["client_cpu_ms"] = (
+            (after - before) * 1000 / served for before, after in zip(cpu_before, cpu_after, strict=True)
+        )
         rows.append(
             [
                 "all",
@@ -277,7 +317,9 @@ def main() -> None:
         f"p95 {summary['reads_p95_ms']:.0f} ms (target under 100), "
         f"errors {summary['errors']:.0f} (target 0); {args.users} users, "
         f"{summary['elapsed']:.0f} s measured, {args.workers} uvicorn workers on PostgreSQL; "
-        f"load average before the run {load_before:.1f} (other work on the machine competes for its cores)."
+        f"load average before the run {load_before:.1f} (other work on the machine competes for its cores). "
+        f"CPU per request of the mix: server {summary['server_cpu_ms']:.1f} ms, "
+        f"PostgreSQL {summary['db_cpu_ms']:.1f} ms, load generator {summary['client_cpu_ms']:.1f} ms."
     )
     table = "\n".join(lines) + "\n\n" + verdict + (f"\n\nErrors: {errors}" if errors else "")
     print(table)

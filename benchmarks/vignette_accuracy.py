@@ -1,8 +1,8 @@
 """Accuracy of the whole pipeline (text intake + review) on vignette files: how many vignettes
 meet every expectation, and which kind of expectation fails most.
 
-The held-out set (benchmarks/data/holdout_vignettes.yaml) was written independently of the
-knowledge base and the intake, and is never used to tune them: it measures generalisation.
+The held-out sets in benchmarks/data/ were written independently of the knowledge base and the
+intake; set 2 has never been used to tune them, so it is the honest measure of generalisation.
 Usage: python3 benchmarks/vignette_accuracy.py [FILE.yaml ...] [--show-failures] [--no-record]
 """
 
