@@ -352,3 +352,30 @@ def test_merging_keeps_every_marker_and_names_every_disagreement(docs: list[Any]
         assert stage_conflict
     ecogs = {e for *_, e in docs if e is not None}
     assert any(c.startswith("Documents disagree on ECOG") for c in case.concerns) == (len(ecogs) > 1)
+
+
+def test_cancers_in_both_breasts_from_one_document_stay_two_and_match_later_reports_by_side() -> None:
+    both = Case(
+        cancers=[
+            Cancer(provenance=prov("mammo.pdf"), type="breast", laterality="left", stage_group="IA"),
+            Cancer(provenance=prov("mammo.pdf"), type="breast", laterality="right"),
+        ]
+    )
+    right = doc("right-path.pdf", cancer={"type": "breast", "laterality": "right", "stage_group": "IIA"})
+    case = merge_cases([both, right])
+    assert [(c.laterality, c.stage_group) for c in case.cancers] == [("left", "IA"), ("right", "IIA")]
+    assert case.concerns == []
+
+
+def test_two_documents_giving_different_sides_keep_two_cancers_and_say_so() -> None:
+    case = merge_cases(
+        [
+            doc("path.pdf", cancer={"type": "breast", "laterality": "left"}),
+            doc("consult.pdf", cancer={"type": "breast", "laterality": "right"}),
+        ]
+    )
+    assert [c.laterality for c in case.cancers] == ["left", "right"]
+    assert case.concerns == [
+        "Documents disagree on the side of the breast cancer: left (path.pdf) vs right (consult.pdf); "
+        "kept as separate cancers"
+    ]

@@ -398,6 +398,7 @@ def test_the_source_text_is_kept_on_the_case_but_not_exported():
         ("cT2 N0 rectal adenoca, 9 cm from the verge.", "rectal"),
         ("Serous endometrial ca. on the hysterectomy specimen.", "endometrial"),
         ("Follicular thyroid ca, 3 cm.", "thyroid"),
+        ("Ca cervix, FIGO IIIB.", "cervical"),
         ("Nodular sclerosis cHL, stage IIA.", "hodgkin"),
         ("Left nephrectomy for papillary RCC.", "kidney"),
     ],

@@ -216,21 +216,53 @@ _CANCER_FIELDS = (
 
 
 def _merge_cancers(found: list[tuple[Cancer, int]], labels: list[str], notes: list[str]) -> list[Cancer]:
-    """Cancers grouped by knowledge-base type, in order of first mention. A cancer no document
-    could type joins the only typed one there is (a pathology report naming just the histology)."""
+    """Cancers matched across documents by knowledge-base type (and side, when given), in order
+    of first mention. Two cancers of one document stay two (cancers in both breasts); a cancer no
+    document could type joins the only typed one there is (a report naming just the histology)."""
     types = list(dict.fromkeys(c.type for c, _ in found if c.type is not None))
-    groups: dict[str | None, list[tuple[Cancer, int]]] = {t: [] for t in types}
+    groups: list[tuple[str | None, list[tuple[Cancer, int]]]] = []
     for cancer, doc in found:
-        key = cancer.type if cancer.type is not None or len(types) != 1 else types[0]
-        groups.setdefault(key, []).append((cancer, doc))
-    several = len(groups) > 1
-    return [_merge_cancer(key, members, labels, notes, several) for key, members in groups.items()]
+        ctype = cancer.type if cancer.type is not None or len(types) != 1 else types[0]
+        home = next(
+            (
+                members
+                for t, members in groups
+                if t == ctype
+                and all(d != doc for _, d in members)
+                and all(_same_side(c.laterality, cancer.laterality) for c, _ in members)
+            ),
+            None,
+        )
+        if home is None:
+            groups.append((ctype, [(cancer, doc)]))
+        else:
+            home.append((cancer, doc))
+    same_type = Counter(t for t, _ in groups)
+    for ctype in (t for t, n in same_type.items() if n > 1 and t is not None):
+        sided = [members for t, members in groups if t == ctype]
+        docs = [{d for _, d in members} for members in sided]
+        if all(a.isdisjoint(b) for i, a in enumerate(docs) for b in docs[i + 1 :]):
+            # no document names both: maybe two cancers, maybe one side written wrongly
+            seen = [(next((c.laterality for c, _ in m if c.laterality), "unknown"), m[0][1]) for m in sided]
+            pick = _Pick(value=None, seen=seen)
+            parts = _disagreement(f"the side of the {ctype.replace('_', ' ')} cancer", pick, labels)
+            notes.append(parts.rsplit("; using", 1)[0] + "; kept as separate cancers")
+    out = []
+    for ctype, members in groups:
+        side = next((c.laterality for c, _ in members if c.laterality), None)
+        name = f"{side} {ctype}" if side and same_type[ctype] > 1 else ctype
+        of = f" of the {name.replace('_', ' ')} cancer" if len(groups) > 1 and name else ""
+        out.append(_merge_cancer(ctype, members, labels, notes, of))
+    return out
+
+
+def _same_side(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or _norm(a) == _norm(b)
 
 
 def _merge_cancer(
-    ctype: str | None, members: list[tuple[Cancer, int]], labels: list[str], notes: list[str], several: bool
+    ctype: str | None, members: list[tuple[Cancer, int]], labels: list[str], notes: list[str], of: str
 ) -> Cancer:
-    of = f" of the {ctype.replace('_', ' ')} cancer" if several and ctype else ""
     values: dict[str, Any] = {"type": ctype}
     stage_disagrees = False
     for name, kind, what in _CANCER_FIELDS:

@@ -3,7 +3,10 @@ TNM, setting, spread, recurrence, side, and disease-specific scores.
 
 The type comes from the knowledge base's names (longest, most specific match). A cancer word the
 knowledge base does not know ('appendix goblet cell adenocarcinoma') still makes a cancer, with
-no type but its histology and site. Cancers named as a relative's, negated or hypothetical do not.
+no type but its histology and site; an organ-only score (Gleason) names the type when no name is
+written. Cancers named as a relative's, negated or hypothetical do not. The setting is what the
+text states, else what the spread, stage group or TNM words say (TNM alone is left to the knowledge
+base's stage model when it has one for the type).
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
                 f"{site} carcinoma",
                 f"{cw.SITES.get(site, site)} {noun}",
                 f"{cw.SITES.get(site, site)} cancer",
+                f"cancer of the {cw.SITES.get(site, site)}",
             ):
                 resolved = vocab.lookup("cancer", phrase)
                 if resolved:
@@ -123,8 +127,11 @@ def _site_near(low: str, start: int, end: int, before_only: bool = False) -> tup
         and not re.search(r"\b(?:to|in|into|of)\s+(?:the\s+|my\s+)?$", before[: m.start()])
     ):
         return m.group(), start - len(before) + m.start(), start - len(before) + m.end()
-    if before_only:
-        return None, start, end
+    if before_only:  # a short form: the site right after it ('Ca cervix', 'ca of the prostate')
+        right = re.match(r"\s+(?:of\s+(?:the\s+)?)?(?P<site>" + cw.SITE_RE.pattern + ")", low[end : end + 40])
+        if right is None:
+            return None, start, end
+        return right.group("site"), end + right.start("site"), end + right.end("site")
     after = re.match(
         r"\s+(?P<prep>of|in|involving|arising\s+(?:in|from)|from)\s+(?P<words>(?:[a-z]+\s+){0,5}[a-z]+)",
         low[end : end + 60],

@@ -398,7 +398,14 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
             # writing for someone: 'my wife' is the patient; 'my sister' is the writer's relative
             possessor = doc[ms - 1].lower_ if ms > 0 else ""
             mine = possessor in ("my", "our")
-            if _same_person(doc[ms:me].text, ctx.proxy) and possessor not in ("her", "his", "their", "your"):
+            if _same_person(doc[ms:me].text, ctx.proxy) and possessor not in (
+                "her",
+                "his",
+                "their",
+                "your",
+                "'s",
+                "'",
+            ):
                 continue  # 'my mum', or 'Mum' as a name: the person written for
             if mine:
                 category = OTHER

@@ -4,8 +4,10 @@ Treatments are found as knowledge-base drugs and regimens, and as modality words
 'SBRT', 'lobectomy', 'active surveillance'). Within a clause, drugs of one modality make one plan
 item; a regimen brings its drugs. The status comes from the nearest cue ('recommends' -> proposed,
 'I had' -> done, 'currently on' -> ongoing), the intent from words such as 'adjuvant' or 'before
-surgery'. Negated ('no chemotherapy is planned') and hypothetical ('if it comes back') treatments
-are not plan items.
+surgery'. A 'Plan:' heading makes what follows it proposed, and watching with scans is itself a
+plan item (surveillance). Negated ('no chemotherapy is planned'), hypothetical ('if it comes back'),
+merely talked-of ('nobody has mentioned radiotherapy', 'I read about X') and refused treatments are
+not plan items; a step that waits on the response ('if it responds, a transplant') is.
 """
 
 from __future__ import annotations

@@ -306,11 +306,12 @@ NOT_PLANNED = re.compile(
     r"\b(?:read|heard|learned|learnt|seen|asked|ask|wonder\w*|know|curious)\s+(?:[\w-]+\s+){0,2}(?:about|that)\s+"
     r"(?:[\w-]+\s+){0,8}$"
     r"|\bwhether\s+(?:[\w-]+\s+){0,4}$"
-    r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:them|the\s+doctors))\s+(?:[\w'-]+\s+){0,4}$"
-    r"|\b(?:would|could|might)\s+(?:need|require|mean|involve)\s+(?:[\w-]+\s+){0,3}$"
+    r"|\b(?:nobody|no\s+one|no-one|none\s+of\s+(?:them|the\s+doctors))\s+(?:has\s+|have\s+|had\s+|did\s+|even\s+|ever\s+)*"
+    r"(?:mention\w*|discuss\w*|talk\w*\s+(?:to\s+\w+\s+)?about|brought\s+up|bring\s+up|offer\w*|suggest\w*|"
+    r"raised?|told\s+\w+\s+about|considered)\s+(?:[\w-]+\s+){0,2}$"
 )
-# 'Radiotherapy hasn't been mentioned', 'chemo before surgery wasn't discussed', 'surgery would need
-# removal of the eye, which he refuses': talked of, not planned
+# 'Radiotherapy hasn't been mentioned', 'chemo before surgery wasn't discussed', 'surgery would mean
+# losing the eye', 'removal of the eye, which he refuses': talked of, not planned
 _DISCUSSED = (
     r"(?:men\w*ned|discuss\w*|offered|raised|brought\s+up|talked\s+about|suggested|considered|proposed|"
     r"recommended|spoken\s+(?:of|about)|an\s+option)"
@@ -319,7 +320,7 @@ NOT_PLANNED_AFTER = re.compile(  # matched at the end of the mention
     r"[^,;.]{0,40}?\b(?:(?:has|have|was|were|is|are|had)\s*(?:not|n't|nt)|hasn'?t|haven'?t|wasn'?t|weren'?t|"
     r"isn'?t|aren'?t|hadn'?t|never)\s+(?:yet\s+|even\s+|really\s+)?(?:been\s+)?"
     + _DISCUSSED
-    + r"|\s*(?:would|could|might)\s+(?:need|require|mean|involve)\b"
+    + r"|\s*(?:would|could|might)\s+(?:mean|involve|require)\b"
     r"|[^.;]{0,80}?\b(?:which|that)\s+(?:he|she|i|we|they|my\s+\w+)\s+(?:refuses?|refused|declines?|declined|"
     r"(?:does|do|did)\s*(?:not|n't)\s+want)\b"
 )

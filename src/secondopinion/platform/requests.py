@@ -312,7 +312,7 @@ def _detail(ctx: Platform, req: Request, rel: Relation, actor: Actor, rows: list
     of: dict[str, list[Row[Any]]] = {k: [] for k in ("assignment", "document", "consent", "change")}
     for r in rows:
         of.setdefault(r.kind, []).append(r)
-    docs = sorted(of["document"], key=lambda r: (r.at, r.key))
+    docs = sorted(of["document"], key=lambda r: r.at)
     consents = sorted(of["consent"], key=lambda r: r.n)
     assigned = sorted(of["assignment"], key=lambda r: (r.t3, not r.f1, r.at, r.key))
     if rel == "blinded_reviewer":  # a blinded reviewer does not learn who else reviewed

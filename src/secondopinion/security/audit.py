@@ -17,9 +17,10 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from secondopinion.store.platform import AuditEvent
@@ -83,7 +84,9 @@ def append(factory: sessionmaker[Session], entry: Entry, at: datetime) -> AuditE
     """Add one event at the end of the chain, in its own transaction, so that a refused action
     (whose own transaction rolls back) is still recorded. Appends are serialised: on PostgreSQL by
     an advisory lock shared by every process, elsewhere by a process lock."""
-    at = at.astimezone(UTC)
+    if at.tzinfo is None:
+        raise ValueError("naive datetime given to the audit trail")
+    at = at.astimezone(UTC)  # the text hashed now is the text `verify` rebuilds from the stored row
     detail = json.dumps(entry.detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     row = AuditEvent(
         at=at,
@@ -153,25 +156,35 @@ def _append_postgres(engine: Engine, row: AuditEvent, head: str, tail: str) -> t
         "head": head,
         "tail": tail,
     }
+    from psycopg import Connection as PgConnection
+    from psycopg import Error as PgError
     from psycopg.pq import TransactionStatus
 
     pooled = engine.raw_connection()
+    pg = cast(PgConnection[Any], pooled.driver_connection)
     try:
-        pg = pooled.driver_connection
         pg.autocommit = True  # BEGIN and COMMIT are sent explicitly, in the same pipeline
-        try:
-            with pg.pipeline():
-                pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                pg.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_ID,))
-                inserted = pg.execute(_PG_INSERT, params)
-                pg.execute("COMMIT")
-            seq, prev, digest = inserted.fetchone()
-        finally:
+        with pg.pipeline():
+            pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_ID,))
+            inserted = pg.execute(_PG_INSERT, params)
+            pg.execute("COMMIT")
+        written = inserted.fetchone()
+    except PgError as exc:  # as SQLAlchemy reports every other database error
+        raise DBAPIError.instance(
+            "audit append", None, exc, PgError, hide_parameters=True, dialect=engine.dialect
+        ) from exc
+    finally:
+        try:  # the pool must get the connection back as it lent it: idle, with transactions
             if pg.info.transaction_status != TransactionStatus.IDLE:
                 pg.rollback()
             pg.autocommit = False
-    finally:
+        except PgError:
+            pooled.invalidate()
         pooled.close()
+    if written is None:  # INSERT ... SELECT from a one-row CTE always writes one row
+        raise AssertionError("the audit append wrote no row")
+    seq, prev, digest = written
     return int(seq), str(prev), str(digest)
 
 

@@ -57,7 +57,10 @@ def make_engine(url: str | None = None) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Keep as many connections as a server process runs requests at once (the thread pool runs
+    # 40): a connection closed because the pool was full is reopened at once, and opening one
+    # (a server process plus password authentication) costs more than the query it serves.
+    return create_engine(url, pool_pre_ping=True, pool_size=30, max_overflow=10)
 
 
 def alembic_config(engine: Engine) -> Config:
