@@ -25,6 +25,7 @@ from secondopinion.review.expectations import unmet_expectations
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = [
+    ROOT / "benchmarks" / "data" / "holdout2_vignettes.yaml",
     ROOT / "benchmarks" / "data" / "holdout_vignettes.yaml",
     *sorted((ROOT / "tests" / "vignettes").glob("*.yaml")),
 ]
