@@ -7,7 +7,9 @@ from pasted text: intake and review engine on the server). Targets for reads: at
 requests/s, p95 under 100 ms, no errors. Traffic goes only to 127.0.0.1 and the run stops by
 itself (default 60 s of measurement after the users have logged in).
 
-Prints a table and appends it to docs/benchmarks.md with the date and machine.
+Besides rates and latencies it reports the CPU time per request (server processes, PostgreSQL,
+load generator; from /proc), which does not depend on how busy the machine is: on a shared
+machine the rates do. Prints a table and appends it to docs/benchmarks.md with the date and machine.
 Usage: python3 benchmarks/load_platform.py [--users 50] [--duration 60] [--workers 2] [--no-record]
 Needs the `load` extra (Locust) and PostgreSQL's server binaries (Debian: postgresql).
 """

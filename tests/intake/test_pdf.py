@@ -95,7 +95,9 @@ def facts(case: Case) -> dict[str, Any]:
     """What a review turns on: cancer type, stage and setting, biomarkers, plan and history."""
 
     def items(plan: list[Any]) -> list[Any]:
-        return sorted((p.modality, tuple(sorted(p.drugs)), p.regimen, p.intent, p.status) for p in plan)
+        return sorted(
+            ((p.modality, tuple(sorted(p.drugs)), p.regimen, p.intent, p.status) for p in plan), key=repr
+        )
 
     return {
         "cancers": [
@@ -103,7 +105,7 @@ def facts(case: Case) -> dict[str, Any]:
             for c in case.cancers
         ],
         "metastatic_sites": [sorted(c.metastatic_sites) for c in case.cancers],
-        "biomarkers": sorted((b.name, b.status, b.detail, b.value) for b in case.biomarkers),
+        "biomarkers": sorted(((b.name, b.status, b.detail, b.value) for b in case.biomarkers), key=repr),
         "plan": items(case.plan),
         "history": items(case.history),
         "patient": (case.patient.age, case.patient.sex, case.patient.ecog),
