@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
-from secondopinion.case import PlanItem, Provenance
+from secondopinion.case import Modality, PlanItem, Provenance
 from secondopinion.intake import fhir_codes as codes
 from secondopinion.intake.fhir_bundle import Reader, Res
 from secondopinion.intake.fhir_values import (
@@ -22,22 +22,7 @@ from secondopinion.intake.fhir_values import (
 )
 
 _INTENTS = ("neoadjuvant", "adjuvant", "curative", "definitive", "palliative", "maintenance")
-_MODALITIES = (
-    "surgery",
-    "chemotherapy",
-    "radiation",
-    "targeted_therapy",
-    "immunotherapy",
-    "hormonal_therapy",
-    "transplant",
-    "cellular_therapy",
-    "active_surveillance",
-    "watchful_waiting",
-    "ablation",
-    "supportive_care",
-    "systemic_therapy",
-    "other",
-)
+_MODALITIES = frozenset(get_args(Modality))  # one list: the case model's
 _SURGERY = re.compile(
     r"(ectomy|excision|resection|lumpectomy|amputation|dissection|surgical|surgery|\bwhipple\b|otomy\b)", re.I
 )
