@@ -254,9 +254,20 @@ def test_pdfs_are_recognised_by_their_header() -> None:
         ("Stage lV colon cancer", "Stage IV colon cancer"),
         ("FIGO stage IlIC", "FIGO stage IIIC"),
         ("stage |I breast", "stage II breast"),
+        ("stage IIICl endometrioid", "stage IIIC1 endometrioid"),
+        ("stage |, BCLC A", "stage I, BCLC A"),
+        ("Stage | IIIA", "Stage | IIIA"),
+        ("pTla NO, stage I", "pT1a N0, stage I"),
+        ("cT2c, PET shows no spread (NO MO).", "cT2c, PET shows no spread (N0 M0)."),
+        ("Stage IIIC (pT3bN1laMO).", "Stage IIIC (pT3bN1aM0)."),
+        ("clinical stage Tlc.", "clinical stage T1c."),
+        ("ECOG O. The plan", "ECOG 0. The plan"),
+        ("lam 34. | don't know", "I am 34. I don't know"),
+        ("T3. No evidence of disease", "T3. No evidence of disease"),
+        ("ER | positive", "ER | positive"),
         ("stage Illinois", "stage Illinois"),
         ("Ill at ease", "Ill at ease"),
     ],
 )
-def test_ocr_misreadings_of_roman_stages_are_repaired(ocr: str, fixed: str) -> None:
+def test_ocr_misreadings_that_change_a_clinical_fact_are_repaired(ocr: str, fixed: str) -> None:
     assert fix_ocr(ocr) == fixed

@@ -169,7 +169,7 @@ def with_pages(case: Case, doc: DocumentText) -> Case:
 # "pTla NO" for pT1a N0, "| don't know" for I. Each repair is confined to a context where the
 # misread form cannot be a word, so a correct text passes through unchanged.
 _ROMAN_STAGE = re.compile(
-    r"\b(stage|figo|ajcc)(\s+)([IVl|]{1,4})(?=[ABCabc]?\d?(?![A-Za-z0-9]))", re.IGNORECASE
+    r"\b(stage|figo|ajcc)(\s+)([IVl|]{1,4})([ABCabc]?)([\dl|]?)(?![A-Za-z0-9])", re.IGNORECASE
 )
 _STRAY = r"(?:[l|](?=[a-d]))?"  # "N1la": the 1 of "1a" read twice
 _T = rf"(?:yp|yc|p|c|r)?T(?:is|[0-4OoIl|xX]{_STRAY})[a-d]?"
@@ -196,7 +196,10 @@ def _roman(m: re.Match[str]) -> str:
     numeral = m.group(3)
     if numeral == "|" and re.match(r"\s*[IVX0-9]", m.string[m.end() :]):
         return m.group()  # "Stage | IIIA": a table rule between a label and its value
-    return m.group(1) + m.group(2) + numeral.replace("l", "I").replace("|", "I")
+    sub = m.group(5)
+    if m.group(4) and sub in ("l", "|"):
+        sub = "1"  # IIIC1 read as IIICl
+    return m.group(1) + m.group(2) + numeral.replace("l", "I").replace("|", "I") + m.group(4) + sub
 
 
 def fix_ocr(text: str) -> str:
@@ -296,6 +299,8 @@ def _render(data: bytes, name: str, indexes: list[int]) -> dict[int, bytes]:
 
 
 def _render_locked(pdfium: Any, data: bytes, name: str, indexes: list[int]) -> dict[int, bytes]:
+    from PIL import ImageFilter
+
     out: dict[int, bytes] = {}
     try:
         document = pdfium.PdfDocument(data)
@@ -314,6 +319,9 @@ def _render_locked(pdfium: Any, data: bytes, name: str, indexes: list[int]) -> d
                 image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
             except Exception:
                 continue  # a page pdfium cannot draw is a page with nothing to read
+            # Scanner and photo speckle costs tesseract tens of seconds a page and garbles it;
+            # a 3x3 median removes it and keeps every stroke of text at 300 dpi.
+            image = image.filter(ImageFilter.MedianFilter(3))
             if _blank(image):
                 continue
             buf = io.BytesIO()
