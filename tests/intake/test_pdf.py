@@ -17,7 +17,15 @@ import yaml
 from secondopinion.case import Case
 from secondopinion.errors import InputError
 from secondopinion.intake import read_case, read_case_with_warnings
-from secondopinion.intake.pdf import NO_TESSERACT, fix_ocr, is_pdf, pdf_text, read_pdf_case
+from secondopinion.intake.pdf import (
+    NO_TESSERACT,
+    fix_ocr,
+    fix_terms,
+    is_pdf,
+    marker_words,
+    pdf_text,
+    read_pdf_case,
+)
 from secondopinion.intake.text import parse_text
 from secondopinion.knowledge.schema import KnowledgeBase
 
@@ -265,9 +273,27 @@ def test_pdfs_are_recognised_by_their_header() -> None:
         ("lam 34. | don't know", "I am 34. I don't know"),
         ("T3. No evidence of disease", "T3. No evidence of disease"),
         ("ER | positive", "ER | positive"),
+        ("Plan: surveillance only, no\n\nchemotherapy.", "Plan: surveillance only, no chemotherapy."),
         ("stage Illinois", "stage Illinois"),
         ("Ill at ease", "Ill at ease"),
     ],
 )
 def test_ocr_misreadings_that_change_a_clinical_fact_are_repaired(ocr: str, fixed: str) -> None:
     assert fix_ocr(ocr) == fixed
+
+
+@pytest.mark.parametrize(
+    ("ocr", "fixed"),
+    [
+        ("The tumour is MSlI-high.", "The tumour is MSI-high."),
+        ("astrocytoma, |DH1-mutant", "astrocytoma, IDH1-mutant"),
+        ("germline BRCAl mutation", "germline BRCA1 mutation"),
+        ("PD-Ll 80%", "PD-L1 80%"),
+        ("all lymph nodes, Level II, Dr. Allen", "all lymph nodes, Level II, Dr. Allen"),
+        ("ALK-positive, well-differentiated", "ALK-positive, well-differentiated"),
+    ],
+)
+def test_ocr_misread_marker_names_are_restored_from_the_knowledge_base(
+    ocr: str, fixed: str, kb: KnowledgeBase
+) -> None:
+    assert fix_terms(ocr, marker_words(kb)) == fixed

@@ -126,6 +126,11 @@ def read_pdf_case(data: bytes, name: str, kb: KnowledgeBase) -> tuple[Case, list
     from secondopinion.intake.text import parse_text
 
     doc = pdf_text(data, name)
+    if doc.ocr:
+        words = marker_words(kb)
+        doc = DocumentText.of(
+            name, [Page(p.number, fix_terms(p.text, words), True) if p.ocr else p for p in doc.pages]
+        )
     case = with_pages(parse_text(doc.text, kb, document=name), doc)
     warnings = []
     ocr_pages = [p.number for p in doc.pages if p.ocr]
@@ -192,6 +197,41 @@ _PRONOUN = re.compile(rf"(?:(?<=\s)|^)[|l](?=['’](?:m|ve|d|ll)\b|\s+(?:{_VERBS
 _I_AM = re.compile(r"(?:(?<=[.!?]\s)|^)lam(?=\s+\d)", re.MULTILINE)  # "lam 34." for "I am 34."
 
 
+_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9|-])[A-Za-z0-9|]+(?:-[A-Za-z0-9|]+)*")
+_SPLIT_PARAGRAPH = re.compile(r"(?<=[a-z,;])\n\n(?=[a-z])")
+
+
+def marker_words(kb: KnowledgeBase) -> frozenset[str]:
+    """Biomarker names as single words ('idh1', 'msi', 'her2'), for repairing OCR misreadings."""
+    out: set[str] = set()
+    for marker in kb.biomarkers.values():
+        for term in (marker.id, *marker.aliases):
+            out.update(w for w in re.findall(r"[a-z0-9]+", term.lower()) if len(w) >= 2)
+    return frozenset(out)
+
+
+def fix_terms(text: str, words: frozenset[str]) -> str:
+    """Gene and marker names whose I or 1 was read as l or |, or doubled ('|DH1', 'MSlI', 'PD-Ll'),
+    restored when one such change makes a known name. Only capitalised tokens are touched."""
+
+    def part(word: str) -> str:
+        spots = [i for i, ch in enumerate(word) if ch in "l|"]
+        if not spots or word.lower() in words:
+            return word
+        candidates = [word.replace("l", "I").replace("|", "I")]
+        for sub in ("I", "1", ""):
+            candidates += [word[:i] + sub + word[i + 1 :] for i in spots]
+        return next((c for c in candidates if c.lower() in words), word)
+
+    def repair(m: re.Match[str]) -> str:
+        token = m.group()
+        if ("l" not in token and "|" not in token) or sum(ch.isupper() for ch in token) < 2:
+            return token
+        return "-".join(part(w) for w in token.split("-"))
+
+    return _CAPS_TOKEN.sub(repair, text)
+
+
 def _roman(m: re.Match[str]) -> str:
     numeral = m.group(3)
     if numeral == "|" and re.match(r"\s*[IVX0-9]", m.string[m.end() :]):
@@ -204,7 +244,9 @@ def _roman(m: re.Match[str]) -> str:
 
 def fix_ocr(text: str) -> str:
     """Undo the OCR misreadings that change a clinical fact; leave everything else alone."""
-    text = _ROMAN_STAGE.sub(_roman, _tidy(text))  # tidied first: a category may wrap onto a new line
+    # Tidied first (a category may wrap onto a new line); a paragraph break OCR put in the middle
+    # of a sentence (before a lower-case word) is taken out.
+    text = _ROMAN_STAGE.sub(_roman, _tidy(_SPLIT_PARAGRAPH.sub(" ", _tidy(text))))
     text = _TNM_RUN.sub(
         lambda m: _DIGITISH.sub(lambda d: "0" if d.group() in "Oo" else "1", _STRAY_L.sub("", m.group())),
         text,
