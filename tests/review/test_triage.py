@@ -119,3 +119,13 @@ def test_a_minor_procedure_is_minor_only_for_early_disease():
     deeper = Case(cancers=[Cancer(type="skin", tnm=TNM(t="T2"))], plan=plan)
     assert "major_treatment_decision" not in criteria(run(early))
     assert "major_treatment_decision" in criteria(run(deeper))
+
+
+def test_documents_that_disagree_are_reported_as_such_not_as_the_patients_words():
+    note = "Documents disagree on stage: IB (pathology.pdf) vs IIA (consult.txt); using IIA"
+    reason = next(
+        r
+        for r in run(Case(cancers=[Cancer(type="crc", stage_group="II")], concerns=[note])).reasons
+        if r.criterion == "uncertainty_or_disagreement"
+    )
+    assert reason.evidence == [note]

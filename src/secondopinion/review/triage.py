@@ -116,7 +116,12 @@ def _disagreement(case: Case) -> list[str]:
             + "; ".join(f"{o.by}: {o.recommends}" for o in case.opinions)
         )
     said = list(dict.fromkeys([*case.concerns, *case.questions]))
-    out.extend(f'you wrote: "{c.strip()}"' for c in said if _DOUBT.search(c))
+    out.extend(c.strip() for c in case.concerns if c.startswith("Documents disagree"))
+    out.extend(
+        f'you wrote: "{c.strip()}"'
+        for c in said
+        if _DOUBT.search(c) and not c.startswith("Documents disagree")
+    )
     return out
 
 
