@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from secondopinion.case import Case
 from secondopinion.errors import InputError
 from secondopinion.platform.access import load_request
+from secondopinion.platform.accounts import _profile_view as profile_view
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict
 from secondopinion.platform.opinions import disagreement
 from secondopinion.platform.requests import _move, get_request
-from secondopinion.platform.views import RequestDetail, ReviewerProfileView, SuggestionView
+from secondopinion.platform.views import RequestDetail, SuggestionView
 from secondopinion.store.platform import ReviewerProfile, User, new_id
 from secondopinion.store.platform_requests import Assignment, Request
 
@@ -43,21 +44,6 @@ def conflicts_for(profile: ReviewerProfile, req: Request) -> list[str]:
     """Declared conflicts (an institution, a company, a colleague) named anywhere in the case."""
     haystack = (req.case_json or "").lower()
     return [c for c in profile.conflicts_of_interest if len(c.strip()) >= 3 and c.strip().lower() in haystack]
-
-
-def _profile_view(p: ReviewerProfile, u: User) -> ReviewerProfileView:
-    return ReviewerProfileView(
-        user_id=u.id,
-        display_name=u.display_name,
-        specialties=list(p.specialties),
-        subspecialty=p.subspecialty,
-        yearly_case_volume=p.yearly_case_volume,
-        languages=list(p.languages),
-        licence_jurisdiction=p.licence_jurisdiction,
-        location=p.location,
-        conflicts_of_interest=list(p.conflicts_of_interest),
-        accepting=p.accepting,
-    )
 
 
 def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[SuggestionView]:
@@ -107,7 +93,7 @@ def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[Su
         out.append(
             SuggestionView(
                 rank=n,
-                reviewer=_profile_view(p, u),
+                reviewer=profile_view(p, u),
                 exact=m.exact,
                 open_assignments=load.get(u.id, 0),
                 conflicts=conflicts,
