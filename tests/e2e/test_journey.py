@@ -211,7 +211,7 @@ def test_the_whole_journey_from_request_to_follow_up_question(live_server, brows
     p.fill("#password_again", PATIENT["password"])
     patient.shot("02-signup")
     p.click("button:has-text('Create my account')")
-    assert p.locator("h1").inner_text() == "My requests"
+    expect(p.locator("h1")).to_have_text("My requests")
 
     # A new request from pasted text, with a PDF pathology report attached.
     p.click("text=Ask for a second opinion")
@@ -221,7 +221,7 @@ def test_the_whole_journey_from_request_to_follow_up_question(live_server, brows
     p.set_input_files("#attachments", str(pathology_pdf(tmp_path / "pathology-report.pdf")))
     p.click("button:has-text('See my pre-review')")
     p.wait_for_url("**/pre-review?done=created")
-    assert p.locator("h1").inner_text() == "Your second-opinion pre-review"
+    expect(p.locator("h1")).to_have_text("Your second-opinion pre-review")
     expect(p.get_by_text("What the evidence advises against")).to_be_visible()
     patient.shot("04-pre-review")
     p.check("input[name=consent]")
@@ -235,7 +235,7 @@ def test_the_whole_journey_from_request_to_follow_up_question(live_server, brows
 
     # The coordinator enrols an authenticator, marks the records complete and assigns.
     coordinator.login_staff(live_server.staff["coordinator"])
-    assert c.locator("h1").inner_text() == "Dashboard"
+    expect(c.locator("h1")).to_have_text("Dashboard")
     coordinator.shot("06-coordinator-dashboard")
     c.click(f"a[href='{request_path}']")
     c.click("button:has-text('Mark records complete')")
@@ -247,7 +247,7 @@ def test_the_whole_journey_from_request_to_follow_up_question(live_server, brows
 
     # The reviewer enrols, writes the structured opinion and signs it.
     reviewer.login_staff(live_server.staff["reviewer"])
-    assert r.locator("h1").inner_text() == "My cases"
+    expect(r.locator("h1")).to_have_text("My cases")
     r.click(f"a[href='{request_path}']")
     r.click("text=Open the workspace")
     r.check("input[name=diagnosis_verdict][value=same]")
@@ -380,9 +380,13 @@ def test_the_demo_gives_each_role_pages_to_click_through(demo_server, role, brow
     if secret:
         page.fill("#code", pyotp.TOTP(secret).now())
         page.click("button:has-text('Continue')")
-    requests = (
-        [a.get_attribute("href") for a in page.locator("main table a").all()] if role != "admin" else []
-    )
+    # Clicking starts the login; the links are read only once the first page after it has loaded.
+    page.wait_for_url(lambda address: "/login" not in address)
+    page.wait_for_load_state("load")
+    requests: list[str | None] = []
+    if role != "admin":
+        expect(page.locator("main table a").first).to_be_visible()
+        requests = [a.get_attribute("href") for a in page.locator("main table a").all()]
     assert role == "admin" or requests, f"the demo gives the {role} requests to open"
     for i, template in enumerate(DEMO_PAGES[role]):
         if "{" in template:
