@@ -75,6 +75,15 @@ def test_an_element_the_evidence_advises_against_makes_the_plan_discordant():
     )
     assert ("not_recommended", "crc-metastatic-ras/no-egfr") in kinds(r)
     assert r.plan_review.verdict == "discordant"
+    assert r.plan_review.summary == (
+        "Part of the plan differs from the evidence for this situation: "
+        "1 element the evidence advises against. Discuss these with your doctors."
+    )
+
+
+def test_the_summary_counts_in_words_a_patient_reads():
+    r = review(metastatic_crc(FOLFOX, biomarkers=TESTED[:2]), KB)
+    assert r.plan_review.summary.endswith("something is missing: 1 test to discuss.")
 
 
 def test_the_same_plan_is_not_faulted_when_ras_status_is_unknown():

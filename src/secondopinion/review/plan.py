@@ -343,24 +343,44 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
     return PlanReview(verdict=verdict, findings=findings, summary=_summary(verdict, findings)), applied
 
 
+def _count(n: int, singular: str, plural: str) -> str:
+    """'1 test', '2 tests': summaries are read by patients, so no '(s)'."""
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _and(parts: list[str]) -> str:
+    return " and ".join(p for p in parts if not p.startswith("0 ")) or "nothing"
+
+
 def _summary(verdict: Verdict, findings: list[Finding]) -> str:
     count = {k: sum(f.kind == k for f in findings) for k in ORDER}
     if verdict == "concordant":
         return (
             "The proposed plan matches the evidence we hold for this situation"
-            f" ({count['confirmed']} element(s) confirmed)."
+            f" ({_count(count['confirmed'], 'element', 'elements')} confirmed)."
         )
     if verdict == "partially_concordant":
-        return (
-            "The core of the plan matches the evidence, but something is missing: "
-            f"{count['missing_test']} test(s) and {count['missing_treatment']} treatment "
-            "element(s) to discuss."
+        missing = _and(
+            [
+                _count(count["missing_test"], "test", "tests"),
+                _count(count["missing_treatment"], "treatment element", "treatment elements"),
+            ]
         )
+        return f"The core of the plan matches the evidence, but something is missing: {missing} to discuss."
     if verdict == "discordant":
+        differs = _and(
+            [
+                _count(
+                    count["not_recommended"],
+                    "element the evidence advises against",
+                    "elements the evidence advises against",
+                ),
+                _count(count["missing_treatment"], "missing treatment", "missing treatments"),
+            ]
+        )
         return (
-            "Part of the plan differs from the evidence for this situation: "
-            f"{count['not_recommended']} element(s) the evidence advises against and "
-            f"{count['missing_treatment']} missing treatment(s). Discuss these with your doctors."
+            f"Part of the plan differs from the evidence for this situation: {differs}. "
+            "Discuss these with your doctors."
         )
     return (
         "Key facts are missing, so the plan could not be fully judged. See what information is needed below."
