@@ -24,6 +24,7 @@ from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.review.model import Review
 
 if TYPE_CHECKING:
+    from secondopinion.case import Case
     from secondopinion.store.trials import TrialStore
 
 app = typer.Typer(
@@ -36,6 +37,8 @@ kb_app = typer.Typer(help="Check and describe the knowledge base.", no_args_is_h
 app.add_typer(kb_app, name="kb")
 
 EXAMPLE = Path(__file__).parent / "examples" / "example-case.txt"
+# Every command that reads a case reads it through intake, so every one accepts the same inputs.
+CASE_HELP = "case file: PDF report, FHIR bundle (JSON), YAML or JSON form, or text ('-' for standard input)"
 
 
 class Format(StrEnum):
@@ -111,7 +114,7 @@ def _render(reviews: list[Review], fmt: Format) -> str:
 def review(
     files: Annotated[
         list[str] | None,
-        typer.Argument(help="case files: text, YAML, JSON, FHIR or PDF ('-' for standard input)"),
+        typer.Argument(help=CASE_HELP),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="output format")] = Format.text,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
@@ -126,7 +129,6 @@ def review(
     ] = False,
 ) -> None:
     """Review one or more cases: triage, plan review, records needed, questions to ask."""
-    from secondopinion.case import Case
     from secondopinion.intake import read_case_with_warnings
     from secondopinion.intake.merge import merge_cases
     from secondopinion.review import review as run_review
@@ -177,22 +179,17 @@ def _warn(name: str, warnings: list[str]) -> None:
 
 @app.command()
 def export(
-    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    file: Annotated[str, typer.Argument(help=CASE_HELP)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="output format: fhir (mCODE bundle)")] = "fhir",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
 ) -> None:
     """Export a case as a patient-owned FHIR R4 / mCODE bundle that `review` reads back."""
-    from secondopinion.intake import read_case_with_warnings
     from secondopinion.report.fhir import render_case_fhir
 
     if fmt != "fhir":
         raise _fail(f"unknown export format '{fmt}'; the only one is 'fhir'")
     kb = _load_kb()
-    data, name = _read_input(file)
-    case, warnings = read_case_with_warnings(data, name, kb)
-    _warn(name, warnings)
-    if case.id == "case":
-        case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    case, _ = _read_case(file, kb)
     _write(out, render_case_fhir(case, kb))
 
 
@@ -207,15 +204,23 @@ class Audience(StrEnum):
     clinician = "clinician"
 
 
-def _case_for_report(path: str, kb: KnowledgeBase) -> tuple[Review, str]:
+def _read_case(path: str, kb: KnowledgeBase) -> tuple[Case, str]:
+    """One case through intake (so any input `review` takes), its warnings on stderr; a case with no
+    id of its own is named from its bytes, so the same file always gets the same id."""
     from secondopinion.intake import read_case_with_warnings
-    from secondopinion.review import review as run_review
 
     data, name = _read_input(path)
     case, warnings = read_case_with_warnings(data, name, kb)
     _warn(name, warnings)
     if case.id == "case":
         case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    return case, name
+
+
+def _case_for_report(path: str, kb: KnowledgeBase) -> tuple[Review, str]:
+    from secondopinion.review import review as run_review
+
+    case, name = _read_case(path, kb)
     return run_review(case, kb), name
 
 
@@ -240,7 +245,7 @@ def _write_bytes(out: Path | None, data: bytes) -> None:
 
 @app.command()
 def report(
-    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    file: Annotated[str, typer.Argument(help=CASE_HELP)],
     audience: Annotated[Audience, typer.Option("--audience", "-a", help="who reads it")] = Audience.patient,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")] = ReportFormat.html,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
@@ -273,7 +278,7 @@ def report(
 
 @app.command()
 def specialists(
-    file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for standard input)")],
+    file: Annotated[str, typer.Argument(help=CASE_HELP)],
     near: Annotated[
         str | None, typer.Option("--near", help="city and state or ZIP code (default: the case's location)")
     ] = None,
@@ -284,16 +289,13 @@ def specialists(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
     """Centres and reviewers with the experience for the case's cancer, best placed first."""
-    from secondopinion.intake import read_case_with_warnings
     from secondopinion.specialists.data import bundled_gazetteer, default_directory
     from secondopinion.specialists.match import match_specialists
 
     if fmt not in ("table", "json"):
         raise _fail(f"unknown format '{fmt}'; use table or json")
     kb = _load_kb()
-    data, name = _read_input(file)
-    case, warnings = read_case_with_warnings(data, name, kb)
-    _warn(name, warnings)
+    case, _ = _read_case(file, kb)
     found = match_specialists(
         case, kb, default_directory(), bundled_gazetteer(), location=near, language=language, limit=limit
     )
@@ -355,6 +357,7 @@ def kb_coverage(
                 "pathways": len(paths),
                 "incidence_per_100k": c.incidence.per_100k if c.incidence else None,
                 "rare": bool(c.incidence and c.incidence.per_100k < 6),
+                "incidence_confirmed": bool(c.incidence and c.incidence.confirmed),
                 "settings": settings,
                 "stages": stages,
                 "biomarkers": markers,
@@ -370,7 +373,9 @@ def kb_coverage(
         inc = (
             "—"
             if r["incidence_per_100k"] is None
-            else f"{r['incidence_per_100k']:g}" + (" rare" if r["rare"] else "")
+            else ("" if r["incidence_confirmed"] else "~")
+            + f"{r['incidence_per_100k']:g}"
+            + (" rare" if r["rare"] else "")
         )
         table.add_row(
             r["name"],
@@ -383,7 +388,11 @@ def kb_coverage(
     console.print(table)
     covered = sum(1 for r in rows if r["pathways"])
     with_inc = sum(1 for r in rows if r["incidence_per_100k"] is not None)
-    console.print(f"{len(rows)} cancer types; {covered} with pathways; {with_inc} with incidence figures.")
+    confirmed = sum(1 for r in rows if r["incidence_confirmed"])
+    console.print(
+        f"{len(rows)} cancer types; {covered} with pathways; {with_inc} with incidence figures "
+        f"({confirmed} checked against their source; ~ marks an unchecked estimate)."
+    )
 
 
 trials_app = typer.Typer(help="Import clinical trials and match a case against them.", no_args_is_help=True)
@@ -507,7 +516,7 @@ def trials_search(
 
 @trials_app.command("match")
 def trials_match(
-    case_file: Annotated[str, typer.Argument(help="case file: text, YAML, JSON or FHIR ('-' for stdin)")],
+    case_file: Annotated[str, typer.Argument(help=CASE_HELP)],
     top: Annotated[int, typer.Option("--top", "-n", help="how many trials to show", min=1)] = 10,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json")] = "text",
     db: DbOption = None,
@@ -517,18 +526,13 @@ def trials_match(
     """Trials the case may fit, best first, each criterion met, not met or unknown."""
     from rich.markdown import Markdown
 
-    from secondopinion.intake import read_case_with_warnings
     from secondopinion.report.markdown import trials_section
     from secondopinion.trials.match import match_trials
 
     if fmt not in ("text", "markdown", "json"):
         raise _fail(f"unknown format '{fmt}'; use text, markdown or json")
     kb = _load_kb()
-    data, name = _read_input(case_file)
-    case, warnings = read_case_with_warnings(data, name, kb)
-    _warn(name, warnings)
-    if case.id == "case":
-        case = case.model_copy(update={"id": "case-" + hashlib.sha256(data).hexdigest()[:10]})
+    case, name = _read_case(case_file, kb)
     if case.primary is None or case.primary.type not in kb.cancers:
         raise _fail(f"{name}: the case does not say which cancer it is; add the cancer type to match trials")
     store = _trial_store(db, create=False)

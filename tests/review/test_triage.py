@@ -26,6 +26,21 @@ def test_a_rare_cancer_is_named_with_its_cited_incidence():
     assert t.recommendation == "strongly_recommended"
 
 
+def test_an_incidence_figure_not_yet_checked_against_its_source_is_called_an_estimate():
+    kb = KB.model_copy(deep=True)
+    kb.cancers["meso"] = kb.cancers["meso"].model_copy(
+        update={"incidence": kb.cancers["meso"].incidence.model_copy(update={"confirmed": False})}
+    )
+    rare = next(
+        r
+        for r in triage(normalise(Case(cancers=[Cancer(type="meso")]), kb), kb).reasons
+        if r.criterion == "rare_cancer"
+    )
+    assert "an estimate we have not yet checked against its source" in rare.explanation
+    assert "unconfirmed estimate" in rare.evidence[0]
+    assert "estimate" not in next(r for r in run(Case(cancers=[Cancer(type="meso")])).reasons).explanation
+
+
 def test_a_common_cancer_is_never_called_rare():
     assert "rare_cancer" not in criteria(run(Case(cancers=[Cancer(type="crc", stage_group="II")])))
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from secondopinion.errors import InputError
+from secondopinion.places import resolve
 from secondopinion.specialists.data import bundled_centres, bundled_gazetteer
 from secondopinion.specialists.directory import ReviewerProfile, parse_centres
-from secondopinion.specialists.geo import resolve
 
 
 def test_every_centre_is_unique_and_has_a_known_place():

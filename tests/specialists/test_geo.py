@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from secondopinion.places import distance_km, resolve, zip_state
 from secondopinion.specialists.data import bundled_gazetteer
-from secondopinion.specialists.geo import distance_km, resolve, zip_state
 
 GAZ = bundled_gazetteer()
 

@@ -27,6 +27,7 @@ from secondopinion.knowledge.schema import (
     RiskModel,
     Source,
     StageModel,
+    TreatmentKind,
 )
 from secondopinion.knowledge.validate import cross_check
 
@@ -47,6 +48,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "stage_models": StageModel,
     "glossary": GlossaryTerm,
     "records": RecordRule,
+    "treatment_kinds": TreatmentKind,
 }
 
 
@@ -69,7 +71,7 @@ def _read_entries(path: Path, model: type[M], errors: list[str]) -> list[tuple[P
         return []
     out: list[tuple[Path, M]] = []
     for i, item in enumerate(raw):
-        label = item.get("id") or item.get("term") if isinstance(item, dict) else None
+        label = item.get("id") or item.get("term") or item.get("modality") if isinstance(item, dict) else None
         try:
             out.append((path, model.model_validate(item)))
         except ValidationError as exc:
@@ -120,6 +122,7 @@ def load_knowledge_base(root: Path = DATA_DIR) -> KnowledgeBase:
         stage_models=list(_keyed(read["stage_models"], "id", errors).values()),
         glossary=[e for _, e in read["glossary"]],
         records=[e for _, e in read["records"]],
+        treatment_kinds=_keyed(read["treatment_kinds"], "modality", errors),
     )
     errors.extend(cross_check(kb))
     if errors:

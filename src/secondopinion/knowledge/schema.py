@@ -21,7 +21,15 @@ class Source(Entry):
     """A public source. Identifiers are optional: a wrong PMID is worse than none."""
 
     id: str
-    kind: Literal["fda_label", "trial", "guideline_summary", "registry", "review", "meta_analysis"]
+    kind: Literal[
+        "fda_label",
+        "trial",
+        "guideline_summary",
+        "registry",
+        "review",
+        "meta_analysis",
+        "patient_information",
+    ]
     title: str
     name: str | None = Field(default=None, description="trial acronym, e.g. FLAURA")
     first_author: str | None = None
@@ -52,6 +60,11 @@ class Incidence(Sourced):
 
     per_100k: float = Field(gt=0)
     population: str = Field(description="e.g. 'US (SEER, age-adjusted, 2017-2021)'")
+    confirmed: bool = Field(
+        default=True,
+        description="false while the figure has not been checked against the page or paper it "
+        "cites; reviews then call it an estimate",
+    )
 
 
 class CancerType(Entry):
@@ -313,6 +326,18 @@ class GlossaryTerm(Entry):
     sources: list[str] = Field(default_factory=list)
 
 
+class TreatmentKind(Sourced):
+    """What one kind of treatment involves and its usual harms, in plain words, for the decision aid.
+
+    General statements about a modality, not predictions for a person; cited like every other fact
+    so a reader can see where the harms come from.
+    """
+
+    modality: str = Field(description="one of the case model's modalities (case.py), e.g. 'chemotherapy'")
+    involves: str = Field(description="what having it is like, one or two plain sentences")
+    harms: str = Field(description="its usual harms, plain words (US grade 8 or below)")
+
+
 class KnowledgeBase(Entry):
     """The whole, resolved knowledge base. Built by the loader; read-only afterwards."""
 
@@ -327,6 +352,7 @@ class KnowledgeBase(Entry):
     stage_models: list[StageModel] = Field(default_factory=list)
     glossary: list[GlossaryTerm] = Field(default_factory=list)
     records: list[RecordRule] = Field(default_factory=list)
+    treatment_kinds: dict[str, TreatmentKind] = Field(default_factory=dict, description="by modality")
 
     def drug_classes(self, drug_id: str) -> list[str]:
         drug = self.drugs.get(drug_id)

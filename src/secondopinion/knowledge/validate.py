@@ -7,7 +7,9 @@ the knowledge base does not define, is refused: the engine would otherwise cite 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import get_args
 
+from secondopinion.case import Modality
 from secondopinion.knowledge.schema import KnowledgeBase, TreatmentSpec, When
 
 
@@ -50,6 +52,11 @@ def cross_check(kb: KnowledgeBase) -> list[str]:
     for r in kb.regimens.values():
         sources_of(f"regimen {r.id}", r.sources)
         errors.extend(f"regimen {r.id}: unknown drug '{d}'" for d in r.drugs if d not in kb.drugs)
+    modalities = set(get_args(Modality))
+    for k in kb.treatment_kinds.values():
+        sources_of(f"treatment kind {k.modality}", k.sources)
+        if k.modality not in modalities:
+            errors.append(f"treatment kind {k.modality}: unknown modality (use one of case.py's modalities)")
     for g in kb.glossary:
         sources_of(f"glossary {g.term}", g.sources)
     for m in (*kb.risk_models, *kb.stage_models):

@@ -3,8 +3,9 @@
 The options are the plan the doctors propose, each treatment the evidence calls for that the
 plan lacks, and each reasonable alternative the plan does not mention. For each: what it
 involves, how strong the evidence is, the main benefit (the cited finding's own explanation) and
-the main harms in words (general, by kind of treatment), and when it would start where the case
-says so. Harms are general statements about kinds of treatment, not predictions for this person.
+the main harms in words (general, by kind of treatment, with the sources they come from), and
+when it would start where the case says so. Harms are general statements about kinds of treatment,
+not predictions for this person; their words live in the knowledge base (treatment_kinds/), cited.
 """
 
 from __future__ import annotations
@@ -17,42 +18,10 @@ from secondopinion.case import PlanItem
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.report.plain import evidence_strength, simplify
 from secondopinion.review.model import Citation, Finding, Review
+from secondopinion.review.plan import citations as kb_citations
 
 OptionSource = Literal["your_plan", "evidence_calls_for", "also_ask"]
 
-# What each kind of treatment involves and its usual harms: our own general words.
-INVOLVES: dict[str, str] = {
-    "surgery": "An operation to remove the cancer.",
-    "chemotherapy": "Medicines that kill fast-growing cells, usually given through a vein in cycles.",
-    "radiation": "Strong, aimed X-rays at the cancer, usually given on weekdays for days or weeks.",
-    "targeted_therapy": "Medicines, often pills, aimed at a change found in the cancer cells.",
-    "immunotherapy": "Medicines that help the immune system attack the cancer, given every few weeks.",
-    "hormonal_therapy": "Medicines that lower or block the hormones that help some cancers grow.",
-    "transplant": "Very strong treatment, then a drip of blood-forming stem cells to rebuild the blood.",
-    "cellular_therapy": "Your own immune cells, changed in a lab and given back to attack the cancer.",
-    "active_surveillance": "Regular checks and tests, with treatment only if the cancer changes.",
-    "watchful_waiting": "Checking symptoms over time and treating them if they appear.",
-    "ablation": "Destroying the tumour with heat or cold through a thin needle or probe.",
-    "supportive_care": "Care for symptoms and side effects.",
-    "systemic_therapy": "Medicines that travel through the whole body.",
-    "other": "Ask your doctors what this involves.",
-}
-HARMS: dict[str, str] = {
-    "surgery": "Pain and weeks of recovery; the usual risks of an operation, such as bleeding or infection.",
-    "chemotherapy": "Tiredness, feeling sick, hair loss with some medicines, and a higher risk of infection.",
-    "radiation": "Tiredness and sore skin or tissue where it is aimed; some effects show up months later.",
-    "targeted_therapy": "Depends on the medicine: often rash, loose stools or changes in liver tests.",
-    "immunotherapy": "Often mild, but the immune system can attack healthy organs; this needs quick care.",
-    "hormonal_therapy": "Hot flushes, tiredness and joint pain; thinner bones with some medicines.",
-    "transplant": "A long hospital stay and a high risk of serious infection for weeks.",
-    "cellular_therapy": "Fever, low blood pressure or confusion in the first weeks; needs a special centre.",
-    "active_surveillance": "Repeat tests and worry for some people; the cancer may need treatment later.",
-    "watchful_waiting": "The cancer may grow; treatment aims at symptoms when they come.",
-    "ablation": "Pain, and harm to nearby tissue in some cases.",
-    "supportive_care": "Few; ask about each medicine.",
-    "systemic_therapy": "Depends on the medicines; ask your doctors.",
-    "other": "Ask your doctors.",
-}
 TREATMENT_KINDS = ("missing_treatment", "alternative")
 
 
@@ -69,6 +38,7 @@ class Option(BaseModel):
     strength_words: str = ""
     benefits: str = ""
     harms: str = ""
+    harms_citations: list[Citation] = Field(default_factory=list, description="where the harms come from")
     cautions: list[str] = Field(default_factory=list, description="advised-against parts of this option")
     time_to_start: str = ""
     citations: list[Citation] = Field(default_factory=list)
@@ -80,6 +50,19 @@ class DecisionAid(BaseModel):
     decision: str
     options: list[Option]
     questions: list[str] = Field(default_factory=list)
+
+
+def _involves(mods: list[str], kb: KnowledgeBase) -> str:
+    return _join([kb.treatment_kinds[m].involves for m in mods if m in kb.treatment_kinds])
+
+
+def _harms(mods: list[str], kb: KnowledgeBase) -> str:
+    return _join([kb.treatment_kinds[m].harms for m in mods if m in kb.treatment_kinds])
+
+
+def _harms_cites(mods: list[str], kb: KnowledgeBase) -> list[Citation]:
+    ids = [s for m in mods if m in kb.treatment_kinds for s in kb.treatment_kinds[m].sources]
+    return kb_citations(kb, dict.fromkeys(ids))
 
 
 def _modalities(items: list[PlanItem], kb: KnowledgeBase) -> list[str]:
@@ -187,7 +170,7 @@ def build_decision_aid(review: Review, kb: KnowledgeBase) -> DecisionAid | None:
                 involves=_join(
                     [
                         _first_upper("; ".join(_item_words(i, kb) for i in proposed)) + ".",
-                        *(INVOLVES.get(m, "") for m in mods),
+                        _involves(mods, kb),
                     ]
                 ),
                 modalities=mods,
@@ -196,7 +179,8 @@ def build_decision_aid(review: Review, kb: KnowledgeBase) -> DecisionAid | None:
                 strength_words=words,
                 benefits=simplify(_join([f.explanation for f in confirmed]))
                 or "Ask your doctors what this plan is expected to achieve for you.",
-                harms=_join([HARMS.get(m, "") for m in mods]),
+                harms=_harms(mods, kb),
+                harms_citations=_harms_cites(mods, kb),
                 cautions=[simplify(f.explanation) for f in against],
                 time_to_start=timing or "Ask your doctors when it would start.",
                 citations=_cites(confirmed + against),
@@ -211,13 +195,14 @@ def build_decision_aid(review: Review, kb: KnowledgeBase) -> DecisionAid | None:
                 key=f"option-{i + 1}",
                 title=_first_upper(f.subject),
                 source=source,
-                involves=_join([INVOLVES.get(m, "") for m in mods]) or "Ask your doctors what this involves.",
+                involves=_involves(mods, kb) or "Ask your doctors what this involves.",
                 modalities=mods,
                 evidence_level=f.evidence_level,
                 strength=strength,
                 strength_words=words,
                 benefits=simplify(f.explanation),
-                harms=_join([HARMS.get(m, "") for m in mods]) or "Ask your doctors.",
+                harms=_harms(mods, kb) or "Ask your doctors.",
+                harms_citations=_harms_cites(mods, kb),
                 time_to_start="Ask your doctors whether and when it would fit.",
                 citations=list(f.citations),
             )

@@ -107,6 +107,7 @@ def _numbering(review: Review, aid: DecisionAid | None) -> dict[str, tuple[int, 
     groups: list[list[Citation]] = [r.citations for r in review.triage.reasons]
     groups += [f.citations for f in review.plan_review.findings]
     groups += [o.citations for o in aid.options] if aid else []
+    groups += [o.harms_citations for o in aid.options] if aid else []
     for cites in groups:
         for c in cites:
             if c.source_id not in numbers:

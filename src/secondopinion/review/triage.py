@@ -62,14 +62,19 @@ def _rare(case: Case, kb: KnowledgeBase) -> TriageReason | None:
             continue
         if ctype.incidence.per_100k < RARE_PER_100K:
             inc = ctype.incidence
+            # An unchecked figure is still the best we hold, but the reader is told it is an estimate.
+            estimate = "" if inc.confirmed else "; an estimate we have not yet checked against its source"
             return TriageReason(
                 criterion="rare_cancer",
                 explanation=(
                     f"{ctype.plain_name.capitalize()} is rare: about {inc.per_100k:g} new cases per "
-                    f"100,000 people a year ({inc.population}). Specialists who see many such "
-                    "cases more often refine the diagnosis or the plan."
+                    f"100,000 people a year ({inc.population}{estimate}). Specialists who see many "
+                    "such cases more often refine the diagnosis or the plan."
                 ),
-                evidence=[f"incidence {inc.per_100k:g} per 100,000 per year (below 6)"],
+                evidence=[
+                    f"incidence {inc.per_100k:g} per 100,000 per year (below 6"
+                    + (")" if inc.confirmed else "; unconfirmed estimate)")
+                ],
                 citations=citations(kb, inc.sources),
             )
     return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+# The place table is shared with trial matching; it is re-exported here for the directory's callers.
+from secondopinion.places import bundled_gazetteer as bundled_gazetteer
 from secondopinion.specialists.directory import Centre, Directory, ReviewerProfile, parse_centres
-from secondopinion.specialists.geo import Gazetteer, parse_places
 
 
 def _text(name: str) -> str:
@@ -16,11 +17,6 @@ def _text(name: str) -> str:
 @cache
 def bundled_centres() -> tuple[Centre, ...]:
     return tuple(parse_centres(_text("nci_centres.csv"), "nci_centres.csv"))
-
-
-@cache
-def bundled_gazetteer() -> Gazetteer:
-    return Gazetteer.from_places(parse_places(_text("us_places.csv")))
 
 
 def default_directory(reviewers: list[ReviewerProfile] | None = None) -> Directory:

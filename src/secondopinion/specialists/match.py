@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from secondopinion.case import Case
 from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.places import Gazetteer, Place, distance_km, resolve
 from secondopinion.specialists.directory import Centre, Directory, ReviewerProfile
-from secondopinion.specialists.geo import Gazetteer, Place, distance_km, resolve
 
 RARE_PER_100K = 6.0
 KM_PER_MILE = 1.609344

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 from secondopinion.case import Case
 from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.places import Gazetteer, Place, bundled_gazetteer, resolve
 from secondopinion.review.normalise import normalise
-from secondopinion.trials.geo import Gazetteer, Place, default_gazetteer, locate, nearest_site
+from secondopinion.trials.geo import nearest_site
 from secondopinion.trials.match_checks import Facts, cancer_name, check_criterion, prepare_facts
 from secondopinion.trials.model import Criterion, CriterionResult, Evaluation, Site, Trial, TrialMatch
 
@@ -304,7 +305,7 @@ def _build(r: _Ranked, origin: Place | None) -> TrialMatch:
         site, km = r.site, r.km
         place = ", ".join(x for x in (site.city, site.state, site.country) if x) or site.facility or "a site"
         where = f"; nearest site {place}, " + (f"about {km:,.0f} km away" if km >= 1 else "under 1 km away")
-        if origin is not None and origin.precision == "state":
+        if origin is not None and origin.kind == "state":
             where += " (from the centre of your state)"
     s = r.scored
     return TrialMatch(
@@ -337,8 +338,8 @@ def match_trials(
     own criteria is closed are left out; the order is total (ties fall to the NCT id)."""
     case = normalise(case, kb)
     facts = prepare_facts(case, kb)
-    gaz = gazetteer or default_gazetteer()
-    origin = locate(case.patient.location, gaz)
+    gaz = gazetteer or bundled_gazetteer()
+    origin = resolve(case.patient.location, gaz)
     ranked: list[_Ranked] = []
     seen: set[str] = set()
     for trial in trials:

@@ -3,81 +3,35 @@ confirmations after an action. Patients read these, so they are plain and calm."
 
 from __future__ import annotations
 
-STATE = {
-    "draft": "Draft: not sent yet",
-    "submitted": "Sent: a coordinator is checking your records",
-    "records_pending": "Waiting for records",
-    "records_complete": "Records complete: finding a specialist",
-    "assigned": "A specialist is assigned",
-    "in_review": "The specialist is reviewing",
-    "opinion_signed": "Opinion written: being prepared for you",
-    "delivered": "Your second opinion is ready",
-    "follow_up": "Second opinion delivered: follow-up",
-    "third_opinion": "A third opinion is being prepared",
+from secondopinion.platform.workflow import STATES, State
+
+# Each state's words for patients, then the short form for staff. Keys are the workflow's states:
+# STATE and STATE_SHORT below are built in its order, so a state added there without words here
+# fails at import rather than showing a raw code.
+_STATE_WORDS: dict[State, tuple[str, str]] = {
+    "draft": ("Draft: not sent yet", "Draft"),
+    "submitted": ("Sent: a coordinator is checking your records", "Submitted"),
+    "records_pending": ("Waiting for records", "Records pending"),
+    "records_complete": ("Records complete: finding a specialist", "Records complete"),
+    "assigned": ("A specialist is assigned", "Assigned"),
+    "in_review": ("The specialist is reviewing", "In review"),
+    "opinion_signed": ("Opinion written: being prepared for you", "Opinion signed"),
+    "delivered": ("Your second opinion is ready", "Delivered"),
+    "follow_up": ("Second opinion delivered: follow-up", "Follow-up"),
+    "third_opinion": ("A third opinion is being prepared", "Third opinion"),
 }
-STATE_SHORT = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "records_pending": "Records pending",
-    "records_complete": "Records complete",
-    "assigned": "Assigned",
-    "in_review": "In review",
-    "opinion_signed": "Opinion signed",
-    "delivered": "Delivered",
-    "follow_up": "Follow-up",
-    "third_opinion": "Third opinion",
-}
-# The patient's view of the journey: each step and the states that mean it is done.
+STATE = {s: _STATE_WORDS[s][0] for s in STATES}
+STATE_SHORT = {s: _STATE_WORDS[s][1] for s in STATES}
+# The patient's view of the journey: each step, done from the named state onward in the workflow.
 STEPS: list[tuple[str, frozenset[str]]] = [
-    (
-        "Describe your situation",
-        frozenset(
-            {
-                "draft",
-                "submitted",
-                "records_pending",
-                "records_complete",
-                "assigned",
-                "in_review",
-                "opinion_signed",
-                "delivered",
-                "follow_up",
-                "third_opinion",
-            }
-        ),
-    ),
-    (
-        "Send the request",
-        frozenset(
-            {
-                "submitted",
-                "records_pending",
-                "records_complete",
-                "assigned",
-                "in_review",
-                "opinion_signed",
-                "delivered",
-                "follow_up",
-                "third_opinion",
-            }
-        ),
-    ),
-    (
-        "Records complete",
-        frozenset(
-            {
-                "records_complete",
-                "assigned",
-                "in_review",
-                "opinion_signed",
-                "delivered",
-                "follow_up",
-                "third_opinion",
-            }
-        ),
-    ),
-    ("Specialist review", frozenset({"opinion_signed", "delivered", "follow_up", "third_opinion"})),
-    ("Opinion ready", frozenset({"delivered", "follow_up", "third_opinion"})),
+    (words, frozenset(STATES[STATES.index(first) :]))
+    for words, first in (
+        ("Describe your situation", "draft"),
+        ("Send the request", "submitted"),
+        ("Records complete", "records_complete"),
+        ("Specialist review", "opinion_signed"),
+        ("Opinion ready", "delivered"),
+    )
 ]
 ROLE = {
     "patient": "Patient",
