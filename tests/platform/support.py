@@ -47,8 +47,7 @@ def make_platform(tmp_path: Path, clock: FakeClock, url: str | None = None, **ov
     settings = PlatformSettings(
         database_url=url or f"sqlite:///{tmp_path / 'platform.db'}",
         data_dir=tmp_path / "data",
-        data_key=bytes(range(32)),
-        **overrides,
+        **{"data_key": bytes(range(32)), **overrides},
     )
     return Platform.open(settings, clock=clock)
 

@@ -11,6 +11,7 @@ from secondopinion.errors import InputError
 from secondopinion.platform import accounts, assignment, documents, followup, opinions
 from secondopinion.platform import requests as rq
 from secondopinion.platform.errors import Conflict, Forbidden, NotFound
+from secondopinion.platform.sealing import OPINION_CONTENT, unseal_json
 from secondopinion.store.platform_requests import Opinion
 from tests.platform.support import COLON_TEXT, NSCLC_TEXT, make_person, opinion_body
 
@@ -116,7 +117,7 @@ def test_signed_opinions_never_change_and_amendments_are_new_versions(ctx, peopl
         row = db.get(Opinion, first.id)
         assert (
             row.status == "signed"
-            and row.content == first.content
+            and unseal_json(ctx.vault, OPINION_CONTENT, row.id, row.content) == first.content
             and row.content_sha256 == first.content_sha256
         )
     opinions.sign(ctx, r, detail.id)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import inspect, text, update
+from sqlalchemy import create_engine, inspect, text, update
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from secondopinion.platform import accounts, assignment, documents, followup, opinions
 from secondopinion.platform import requests as rq
@@ -33,6 +34,7 @@ TABLES = {
     "pf_opinions",
     "pf_questions",
     "pf_checkins",
+    "pf_key_check",
 }
 
 
@@ -48,7 +50,7 @@ def test_the_platform_branch_creates_its_tables(ctx):
     assert names >= TABLES
     with ctx.engine.connect() as conn:
         heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
-    assert "platform_0001" in heads
+    assert "platform_0002" in heads
 
 
 def test_the_audit_table_refuses_changes_on_this_database(ctx):
@@ -156,3 +158,21 @@ def test_reading_sessions_refuse_writes(ctx):
     with ctx.read() as db:
         assert db.get(WebSession, "s" * 64) is None
         assert db.get(User, person.id).display_name != "Changed"
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(ctx, monkeypatch):
+    """Connections are tested before use only after sitting idle (here: any idle time at all)."""
+    if ctx.sqlite:
+        pytest.skip("SQLite has no server connection to lose")
+    from secondopinion.store import db as store_db
+
+    monkeypatch.setattr(store_db, "IDLE_PING_SECONDS", 0)
+    with ctx.read() as db:
+        pid = db.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = create_engine(ctx.engine.url, poolclass=NullPool)
+    with killer.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    killer.dispose()
+    assert ctx.engine.pool.checkedin() == 1  # the dropped connection waits in the pool
+    with ctx.read() as db:
+        assert db.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid

@@ -42,6 +42,7 @@ class SessionState:
     role: str | None
     mfa_pending: bool
     mfa_enrolled: bool
+    display_name: str | None = None  # for the pages' header: read with the session, no query of its own
 
     @property
     def authenticated(self) -> bool:
@@ -68,6 +69,7 @@ def _state(token: str, row: WebSession, user: User | None) -> SessionState:
         role=user.role if user else None,
         mfa_pending=row.mfa_pending,
         mfa_enrolled=bool(user and user.totp_secret),
+        display_name=user.display_name if user else None,
     )
 
 

@@ -14,7 +14,7 @@ from secondopinion.platform.accounts import _profile_view as profile_view
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict
 from secondopinion.platform.opinions import disagreement
-from secondopinion.platform.requests import _move, get_request
+from secondopinion.platform.requests import _move, case_json_of, get_request
 from secondopinion.platform.views import RequestDetail, SuggestionView
 from secondopinion.store.platform import ReviewerProfile, User, new_id
 from secondopinion.store.platform_requests import Assignment, Request
@@ -40,9 +40,9 @@ def _open_counts(db: Session) -> dict[str, int]:
     return {r: int(n) for r, n in rows}
 
 
-def conflicts_for(profile: ReviewerProfile, req: Request) -> list[str]:
+def conflicts_for(profile: ReviewerProfile, case_json: str) -> list[str]:
     """Declared conflicts (an institution, a company, a colleague) named anywhere in the case."""
-    haystack = (req.case_json or "").lower()
+    haystack = case_json.lower()
     return [c for c in profile.conflicts_of_interest if len(c.strip()) >= 3 and c.strip().lower() in haystack]
 
 
@@ -53,9 +53,10 @@ def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[Su
     from secondopinion.specialists import ReviewerProfile as DirectoryReviewer
     from secondopinion.specialists.data import bundled_gazetteer
 
-    if not req.case_json:
+    case_json = case_json_of(ctx, req)
+    if not case_json:
         return []
-    case = Case.model_validate_json(req.case_json)
+    case = Case.model_validate_json(case_json)
     rows = {u.id: (p, u) for p, u in _profiles(db) if p.accepting and p.specialties and u.id not in exclude}
     entries = [
         DirectoryReviewer(
@@ -77,7 +78,7 @@ def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[Su
     ordered = sorted(
         enumerate(matches),
         key=lambda im: (
-            bool(conflicts_for(rows[im[1].reviewer.id][0], req)),
+            bool(conflicts_for(rows[im[1].reviewer.id][0], case_json)),
             not im[1].exact,
             im[0],
             load.get(im[1].reviewer.id, 0),
@@ -86,7 +87,7 @@ def rank(ctx: Platform, db: Session, req: Request, exclude: set[str]) -> list[Su
     out = []
     for n, (_, m) in enumerate(ordered, start=1):
         p, u = rows[m.reviewer.id]
-        conflicts = conflicts_for(p, req)
+        conflicts = conflicts_for(p, case_json)
         reasons = list(m.reasons)
         if conflicts:
             reasons.append("declared a conflict of interest that concerns this case")
@@ -114,12 +115,12 @@ def suggestions(ctx: Platform, actor: Actor, request_id: str, limit: int = 10) -
     return out
 
 
-def _check_reviewer(db: Session, req: Request, reviewer_id: str) -> ReviewerProfile:
+def _check_reviewer(ctx: Platform, db: Session, req: Request, reviewer_id: str) -> ReviewerProfile:
     user = db.get(User, reviewer_id) if len(reviewer_id) <= 64 else None
     profile = db.get(ReviewerProfile, reviewer_id) if user else None
     if user is None or user.role != "reviewer" or not user.active or profile is None:
         raise InputError(f"'{reviewer_id[:40]}' is not an active reviewer")
-    if conflicts_for(profile, req):
+    if conflicts_for(profile, case_json_of(ctx, req) or ""):
         raise Conflict("this reviewer declared a conflict of interest that concerns this case")
     return profile
 
@@ -147,7 +148,7 @@ def assign(
             is not None
         )
         for rid in ids:
-            _check_reviewer(db, req, rid)
+            _check_reviewer(ctx, db, req, rid)
         for i, rid in enumerate(ids):
             lead = (rid == lead_id) if lead_id else (i == 0 and not has_lead)
             db.add(
@@ -179,7 +180,7 @@ def request_third_opinion(ctx: Platform, actor: Actor, request_id: str, reviewer
         req, _ = load_request(ctx, db, actor, request_id, "request.triage", for_update=True)
         if req.state not in ("delivered", "follow_up"):
             raise Conflict("a third opinion can be requested once the second opinion is delivered")
-        if not disagreement(db, req):
+        if not disagreement(ctx, db, req):
             raise Conflict(
                 "a third opinion needs a disagreement: a different diagnosis or the patient's dispute"
             )
@@ -193,7 +194,7 @@ def request_third_opinion(ctx: Platform, actor: Actor, request_id: str, reviewer
             )
         ):
             raise Conflict("the third opinion needs a reviewer who has not reviewed this request")
-        _check_reviewer(db, req, reviewer_id)
+        _check_reviewer(ctx, db, req, reviewer_id)
         db.add(
             Assignment(
                 id=new_id(),

@@ -10,20 +10,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from alembic import command
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import IntegrityError as DuplicateRow
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from secondopinion.errors import InputError
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.platform.settings import PlatformSettings
 from secondopinion.security import audit
-from secondopinion.security.crypto import Vault
-from secondopinion.store import platform as _accounts  # noqa: F401  (registers the models)
-from secondopinion.store import platform_requests as _requests  # noqa: F401
-from secondopinion.store.db import make_engine, migrate, session_factory
+from secondopinion.security.crypto import ENV_KEY, ENV_KEY_FILE, IntegrityError, Vault
+from secondopinion.store import platform_requests as _requests  # noqa: F401  (registers the models)
+from secondopinion.store.db import alembic_config, make_engine, session_factory
+from secondopinion.store.platform import KeyCheck
 
 log = structlog.get_logger("secondopinion.platform")
 
 Clock = Callable[[], datetime]
+KEY_CHECK = "secondopinion data key check"
 
 
 def system_clock() -> datetime:
@@ -91,14 +95,54 @@ class Platform:
 
         settings.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = make_engine(settings.database_url)
-        migrate(engine)
-        return cls(
+        # store.db.migrate() with the data key, which a revision may need to encrypt existing rows
+        config = alembic_config(engine)
+        if not settings.ephemeral_key:
+            config.attributes["data_key"] = settings.data_key
+        command.upgrade(config, "heads")
+        platform = cls(
             settings=settings,
             engine=engine,
             kb=kb or default_knowledge_base(),
             vault=Vault(settings.data_key),
             clock=clock,
         )
+        if not settings.ephemeral_key:
+            try:
+                platform.check_key()
+            except BaseException:
+                engine.dispose()
+                raise
+        return platform
+
+    def check_key(self) -> None:
+        """Refuse a data key other than the one this database's data was sealed with: the first key
+        a database meets seals a known value, which every later start opens."""
+        associated = "pf_key_check:1"
+        with self.read() as db:
+            row = db.get(KeyCheck, 1)
+            stored = row.sealed if row else None
+        if stored is None:
+            try:
+                with self.tx() as db:
+                    db.add(
+                        KeyCheck(
+                            id=1, sealed=self.vault.seal_text(KEY_CHECK, associated), created_at=self.now()
+                        )
+                    )
+                return
+            except DuplicateRow:  # another process started at the same moment and wrote it
+                with self.read() as db:
+                    stored = db.get(KeyCheck, 1).sealed  # type: ignore[union-attr]
+        try:
+            ok = self.vault.open_text(stored, associated) == KEY_CHECK
+        except (IntegrityError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError(
+                f"the data key is not the one this database's data was encrypted with: set the original "
+                f"{ENV_KEY} (or {ENV_KEY_FILE})"
+            )
 
     def now(self) -> datetime:
         return self.clock()

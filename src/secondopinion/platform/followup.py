@@ -13,6 +13,14 @@ from secondopinion.platform.access import load_request
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict, NotFound
 from secondopinion.platform.requests import _move
+from secondopinion.platform.sealing import (
+    CHECKIN_NOTE,
+    QUESTION_ANSWER,
+    QUESTION_TEXT,
+    seal,
+    unseal,
+    unseal_optional,
+)
 from secondopinion.platform.views import CheckInView, QuestionView
 from secondopinion.store.platform import new_id
 from secondopinion.store.platform_requests import CheckIn, FollowUpQuestion
@@ -20,13 +28,13 @@ from secondopinion.store.platform_requests import CheckIn, FollowUpQuestion
 MAX_QUESTION = 2000
 
 
-def _qview(q: FollowUpQuestion) -> QuestionView:
+def _qview(ctx: Platform, q: FollowUpQuestion) -> QuestionView:
     return QuestionView(
         id=q.id,
-        text=q.text,
+        text=unseal(ctx.vault, QUESTION_TEXT, q.id, q.text),
         asked_at=q.asked_at,
         asked_by=q.asked_by,
-        answer=q.answer,
+        answer=unseal_optional(ctx.vault, QUESTION_ANSWER, q.id, q.answer),
         answered_at=q.answered_at,
     )
 
@@ -50,11 +58,18 @@ def ask(ctx: Platform, actor: Actor, request_id: str, text: str) -> QuestionView
         )
         if asked >= ctx.settings.max_followup_questions:
             raise Conflict(f"all {ctx.settings.max_followup_questions} follow-up questions have been asked")
-        q = FollowUpQuestion(id=new_id(), request_id=req.id, asked_by=actor.user_id, text=text, asked_at=now)
+        qid = new_id()
+        q = FollowUpQuestion(
+            id=qid,
+            request_id=req.id,
+            asked_by=actor.user_id,
+            text=seal(ctx.vault, QUESTION_TEXT, qid, text),
+            asked_at=now,
+        )
         db.add(q)
         if req.state == "delivered":
             _move(db, req, "follow_up", actor, now)
-        view = _qview(q)
+        view = _qview(ctx, q)
     ctx.audit(
         actor, "question.ask", object_type="question", object_id=view.id, detail={"request": request_id}
     )
@@ -72,8 +87,9 @@ def answer(ctx: Platform, actor: Actor, request_id: str, question_id: str, text:
             raise NotFound("no such question")
         if q.answer is not None:
             raise Conflict("this question is already answered")
-        q.answer, q.answered_by, q.answered_at = text, actor.user_id, ctx.now()
-        view = _qview(q)
+        q.answer = seal(ctx.vault, QUESTION_ANSWER, q.id, text)
+        q.answered_by, q.answered_at = actor.user_id, ctx.now()
+        view = _qview(ctx, q)
     ctx.audit(
         actor,
         "question.answer",
@@ -92,12 +108,12 @@ def questions(ctx: Platform, actor: Actor, request_id: str) -> list[QuestionView
             .where(FollowUpQuestion.request_id == request_id)
             .order_by(FollowUpQuestion.asked_at, FollowUpQuestion.id)
         ).all()
-        views = [_qview(q) for q in rows]
+        views = [_qview(ctx, q) for q in rows]
     ctx.audit(actor, "question.read", object_type="request", object_id=request_id)
     return views
 
 
-def _cview(c: CheckIn, now: object) -> CheckInView:
+def _cview(ctx: Platform, c: CheckIn, now: object) -> CheckInView:
     return CheckInView(
         id=c.id,
         months=c.months,
@@ -106,7 +122,7 @@ def _cview(c: CheckIn, now: object) -> CheckInView:
         completed_at=c.completed_at,
         followed=c.followed,  # type: ignore[arg-type]
         wellbeing=c.wellbeing,
-        note=c.note,
+        note=unseal_optional(ctx.vault, CHECKIN_NOTE, c.id, c.note),
     )
 
 
@@ -117,7 +133,7 @@ def check_ins(ctx: Platform, actor: Actor, request_id: str) -> list[CheckInView]
         rows = db.scalars(
             select(CheckIn).where(CheckIn.request_id == request_id).order_by(CheckIn.months)
         ).all()
-        views = [_cview(c, now) for c in rows]
+        views = [_cview(ctx, c, now) for c in rows]
     ctx.audit(actor, "checkin.read", object_type="request", object_id=request_id)
     return views
 
@@ -145,13 +161,9 @@ def answer_check_in(
             raise Conflict("this check-in is already answered")
         if c.due_at > now:
             raise Conflict("this check-in is not due yet")
-        c.followed, c.wellbeing, c.note, c.completed_at = (
-            followed,
-            wellbeing,
-            note.strip()[:5000] or None,
-            now,
-        )
-        view = _cview(c, now)
+        c.followed, c.wellbeing, c.completed_at = followed, wellbeing, now
+        c.note = seal(ctx.vault, CHECKIN_NOTE, c.id, note.strip()[:5000]) or None
+        view = _cview(ctx, c, now)
     ctx.audit(
         actor, "checkin.answer", object_type="checkin", object_id=check_in_id, detail={"request": request_id}
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -17,9 +18,11 @@ from secondopinion.platform import workflow
 from secondopinion.platform.access import load_request
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict, Forbidden
-from secondopinion.platform.requests import _move
+from secondopinion.platform.requests import _move, case_of
+from secondopinion.platform.sealing import OPINION_CONTENT, seal_json, unseal_json
 from secondopinion.platform.views import ComparisonsView, ComparisonView, OpinionView
 from secondopinion.review.opinion import SecondOpinion
+from secondopinion.security.crypto import IntegrityError
 from secondopinion.security.permissions import Relation
 from secondopinion.store.platform import User, new_id
 from secondopinion.store.platform_requests import Assignment, Opinion, Request, StateChange
@@ -54,10 +57,25 @@ class OpinionDocument(BaseModel):
 
 
 def _hash(content: dict) -> str:  # type: ignore[type-arg]
+    """The signature's hash: of the plaintext content, so sealing it at rest changes nothing."""
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _view(o: Opinion, a: Assignment, author: str) -> OpinionView:
+def _content(ctx: Platform, o: Opinion) -> dict[str, Any]:
+    """The opened content; a signed version must still match the hash recorded at signing."""
+    content: dict[str, Any] = unseal_json(ctx.vault, OPINION_CONTENT, o.id, o.content)
+    if o.content_sha256 is not None and _hash(content) != o.content_sha256:
+        raise IntegrityError(f"signed opinion {o.id} does not match the hash recorded when it was signed")
+    return content
+
+
+def _set_content(ctx: Platform, o: Opinion, content: dict[str, Any]) -> None:
+    o.content = seal_json(ctx.vault, OPINION_CONTENT, o.id, content)
+
+
+def _view(
+    ctx: Platform, o: Opinion, a: Assignment, author: str, content: dict[str, Any] | None = None
+) -> OpinionView:
     return OpinionView(
         id=o.id,
         assignment_id=o.assignment_id,
@@ -66,7 +84,7 @@ def _view(o: Opinion, a: Assignment, author: str) -> OpinionView:
         kind=a.kind,  # type: ignore[arg-type]
         version=o.version,
         status=o.status,  # type: ignore[arg-type]
-        content=o.content,
+        content=_content(ctx, o) if content is None else content,
         amends_id=o.amends_id,
         content_sha256=o.content_sha256,
         created_at=o.created_at,
@@ -83,10 +101,11 @@ def _own_assignment(db: Session, req: Request, actor: Actor) -> Assignment:
     return a
 
 
-def _case(req: Request) -> Case:
-    if not req.case_json:
+def _case(ctx: Platform, req: Request) -> Case:
+    case = case_of(ctx, req)
+    if case is None:
         raise Conflict("the request has no case")
-    return Case.model_validate_json(req.case_json)
+    return case
 
 
 def _check_against_case(doc: OpinionDocument, case: Case) -> None:
@@ -110,7 +129,7 @@ def save_draft(ctx: Platform, actor: Actor, request_id: str, doc: OpinionDocumen
         )
         if req.state not in allowed_states:
             raise Conflict(f"an opinion cannot be written while the request is '{req.state}'")
-        case = _case(req)
+        case = _case(ctx, req)
         _check_against_case(doc, case)
         author = db.get(User, actor.user_id)
         assert author is not None
@@ -130,7 +149,7 @@ def save_draft(ctx: Platform, actor: Actor, request_id: str, doc: OpinionDocumen
             select(Opinion).where(Opinion.assignment_id == a.id).order_by(Opinion.version.desc())
         ).first()
         if latest is not None and latest.status == "draft":
-            latest.content, latest.updated_at = content, now
+            latest.updated_at = now
             op = latest
         else:
             op = Opinion(
@@ -139,19 +158,19 @@ def save_draft(ctx: Platform, actor: Actor, request_id: str, doc: OpinionDocumen
                 assignment_id=a.id,
                 author_id=actor.user_id,
                 version=(latest.version + 1) if latest else 1,
-                content=content,
                 status="draft",
                 amends_id=latest.id if latest else None,
                 created_at=now,
                 updated_at=now,
             )
             db.add(op)
+        _set_content(ctx, op, content)
         if a.status == "assigned":
             a.status = "in_review"
         if req.state == "assigned":
             _move(db, req, "in_review", actor, now)
         db.flush()
-        view = _view(op, a, author.display_name)
+        view = _view(ctx, op, a, author.display_name, content)
     ctx.audit(
         actor,
         "opinion.save",
@@ -177,14 +196,15 @@ def sign(ctx: Platform, actor: Actor, request_id: str) -> OpinionView:
         ).first()
         if draft is None:
             raise Conflict("there is no draft to sign; save the opinion first")
-        doc = OpinionDocument.model_validate(draft.content)
-        questions = _case(req).questions
+        content = _content(ctx, draft)
+        doc = OpinionDocument.model_validate(content)
+        questions = _case(ctx, req).questions
         answered = {qa.question.strip() for qa in doc.answers if qa.answer.strip()}
         if missing := [q for q in questions if q.strip() not in answered]:
             raise Conflict(
                 f"answer each of the patient's questions before signing ({len(missing)} unanswered)"
             )
-        draft.status, draft.signed_at, draft.content_sha256 = "signed", now, _hash(draft.content)
+        draft.status, draft.signed_at, draft.content_sha256 = "signed", now, _hash(content)
         a.status = "signed"
         db.flush()
         others = db.scalars(select(Assignment).where(Assignment.request_id == req.id)).all()
@@ -194,7 +214,7 @@ def sign(ctx: Platform, actor: Actor, request_id: str) -> OpinionView:
         ):
             _move(db, req, "opinion_signed", actor, now)
         author = db.get(User, actor.user_id)
-        view = _view(draft, a, author.display_name if author else "")
+        view = _view(ctx, draft, a, author.display_name if author else "", content)
     ctx.audit(
         actor,
         "opinion.sign",
@@ -242,7 +262,7 @@ def list_opinions(ctx: Platform, actor: Actor, request_id: str) -> list[OpinionV
     coordinator signed versions; a reviewer their own drafts and, unless blinded, others' signed ones."""
     with ctx.read() as db:
         req, rel = load_request(ctx, db, actor, request_id, "opinion.read")
-        views = [_view(o, a, n) for o, a, n in _visible(db, req, rel, actor)]
+        views = [_view(ctx, o, a, n) for o, a, n in _visible(db, req, rel, actor)]
     ctx.audit(
         actor, "opinion.read", object_type="request", object_id=request_id, detail={"count": len(views)}
     )
@@ -260,11 +280,11 @@ def comparisons(ctx: Platform, actor: Actor, request_id: str) -> ComparisonsView
         for o, a, n in _visible(db, req, rel, actor):
             if o.status == "signed":
                 latest[a.id] = (o, a, n)
-        case = _case(req) if latest else None
+        case = _case(ctx, req) if latest else None
         out = []
         for o, a, n in latest.values():
             assert case is not None
-            doc = OpinionDocument.model_validate(o.content)
+            doc = OpinionDocument.model_validate(_content(ctx, o))
             comp = build_comparison(case, doc.opinion, ctx.kb)
             out.append(
                 ComparisonView(
@@ -278,13 +298,11 @@ def comparisons(ctx: Platform, actor: Actor, request_id: str) -> ComparisonsView
     return ComparisonsView(request_id=request_id, comparisons=out)
 
 
-def disagreement(db: Session, req: Request) -> bool:
+def disagreement(ctx: Platform, db: Session, req: Request) -> bool:
     """A signed opinion calls the diagnosis different, or the patient disputes the opinion."""
     if req.disputed:
         return True
-    for content in db.scalars(
-        select(Opinion.content).where(Opinion.request_id == req.id, Opinion.status == "signed")
-    ):
-        if content.get("opinion", {}).get("diagnosis", {}).get("verdict") == "different":
+    for o in db.scalars(select(Opinion).where(Opinion.request_id == req.id, Opinion.status == "signed")):
+        if _content(ctx, o).get("opinion", {}).get("diagnosis", {}).get("verdict") == "different":
             return True
     return False

@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from secondopinion.case import Case
 from secondopinion.errors import InputError
@@ -31,6 +31,17 @@ from secondopinion.platform import workflow
 from secondopinion.platform.access import allowed_actions, check, find_request, load_request, require_role
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict
+from secondopinion.platform.sealing import (
+    DOCUMENT_FILENAME,
+    REQUEST_CASE,
+    REQUEST_DISPUTE,
+    REQUEST_INTAKE_NOTE,
+    REQUEST_REVIEW,
+    REQUEST_TITLE,
+    seal,
+    unseal,
+    unseal_optional,
+)
 from secondopinion.platform.views import (
     AssignmentView,
     ConsentView,
@@ -69,7 +80,8 @@ SourceKind = Literal["text", "form", "fhir", "pdf", "document"]
 
 
 def pre_review(ctx: Platform, data: bytes, name: str, request_id: str) -> tuple[Case, Review]:
-    """Read the case with the intake and run the review engine (pure): shown to the patient at once."""
+    """Read the case with the intake and run the review engine (pure): shown to the patient at once.
+    Slow for a scanned PDF (OCR), so callers run it before opening a transaction, never inside."""
     from secondopinion.intake import read_case
     from secondopinion.review import review
 
@@ -77,17 +89,42 @@ def pre_review(ctx: Platform, data: bytes, name: str, request_id: str) -> tuple[
     return case, review(case, ctx.kb)
 
 
+# ------------------------------------------------------------------ sealed fields
+
+
+def title_of(ctx: Platform, req: Request) -> str:
+    return unseal(ctx.vault, REQUEST_TITLE, req.id, req.title)
+
+
+def set_title(ctx: Platform, req: Request, title: str) -> None:
+    req.title = seal(ctx.vault, REQUEST_TITLE, req.id, title.strip()[:200])
+
+
+def case_json_of(ctx: Platform, req: Request) -> str | None:
+    """The case as JSON (opened from its sealed column), or None while the draft has none."""
+    return unseal_optional(ctx.vault, REQUEST_CASE, req.id, req.case_json)
+
+
+def case_of(ctx: Platform, req: Request) -> Case | None:
+    text = case_json_of(ctx, req)
+    return Case.model_validate_json(text) if text else None
+
+
+def set_intake_note(ctx: Platform, req: Request, note: str | None) -> None:
+    req.intake_note = None if note is None else seal(ctx.vault, REQUEST_INTAKE_NOTE, req.id, note)
+
+
 def _apply_case(ctx: Platform, req: Request, case: Case, rev: Review) -> None:
-    req.case_json = case.model_dump_json()
-    req.review_json = rev.model_dump_json()
+    req.case_json = seal(ctx.vault, REQUEST_CASE, req.id, case.model_dump_json())
+    req.review_json = seal(ctx.vault, REQUEST_REVIEW, req.id, rev.model_dump_json())
     req.intake_note = None
     ctype = case.primary.type if case.primary else None
     req.cancer_type = ctype
     known = ctx.kb.cancers.get(ctype) if ctype else None
     req.rare = bool(known and known.incidence and known.incidence.per_100k < 6)
     req.missing_records = [c.item for c in rev.completeness if c.status != "have"]
-    if not req.title and known:
-        req.title = f"Second opinion: {known.name}"[:200]
+    if known and not title_of(ctx, req):
+        set_title(ctx, req, f"Second opinion: {known.name}")
 
 
 def _move(db: Session, req: Request, target: str, actor: Actor, now: Any) -> None:
@@ -126,13 +163,9 @@ def create_request(
             raise InputError("the FHIR content needs a resourceType (a Bundle or a resource)")
         data, name, kind = json.dumps(fhir).encode(), "bundle.json", "fhir"
     req = Request(
-        id=new_id(),
-        patient_id=actor.user_id,
-        title=title.strip()[:200],
-        source_kind=kind,
-        created_at=ctx.now(),
-        updated_at=ctx.now(),
+        id=new_id(), patient_id=actor.user_id, source_kind=kind, created_at=ctx.now(), updated_at=ctx.now()
     )
+    set_title(ctx, req, title)
     parsed_case, rev = pre_review(ctx, data, name, req.id)
     with ctx.tx() as db:
         _apply_case(ctx, req, parsed_case, rev)
@@ -146,25 +179,34 @@ def create_request(
     return get_request(ctx, actor, req.id, audit=False)
 
 
-def create_draft(ctx: Platform, actor: Actor, title: str = "") -> Request:
-    """An empty draft, to which a document (a PDF report, a FHIR file) then brings the case."""
-    require_role(ctx, actor, "request.create", "patient")
+def new_draft(
+    ctx: Platform, db: Session, actor: Actor, title: str = "", *, request_id: str | None = None
+) -> Request:
+    """An empty draft, to which a document (a PDF report, a FHIR file) then brings the case, added
+    to the caller's transaction (the caller checks the role first and audits after the commit)."""
     req = Request(
-        id=new_id(),
+        id=request_id or new_id(),
         patient_id=actor.user_id,
-        title=title.strip()[:200],
         source_kind="document",
         created_at=ctx.now(),
         updated_at=ctx.now(),
-        intake_note="no case yet: upload a report",
     )
-    with ctx.tx() as db:
-        db.add(req)
-        db.add(
-            StateChange(
-                request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id, at=ctx.now()
-            )
+    set_title(ctx, req, title)
+    set_intake_note(ctx, req, "no case yet: upload a report")
+    db.add(req)
+    db.add(
+        StateChange(
+            request_id=req.id, from_state=None, to_state="draft", actor_id=actor.user_id, at=ctx.now()
         )
+    )
+    return req
+
+
+def create_draft(ctx: Platform, actor: Actor, title: str = "") -> Request:
+    """An empty draft, to which a document (a PDF report, a FHIR file) then brings the case."""
+    require_role(ctx, actor, "request.create", "patient")
+    with ctx.tx() as db:
+        req = new_draft(ctx, db, actor, title)
     ctx.audit(actor, "request.create", object_type="request", object_id=req.id, detail={"source": "document"})
     return req
 
@@ -173,15 +215,22 @@ def update_case_text(ctx: Platform, actor: Actor, request_id: str, text: str) ->
     """Replace the case of a draft with new pasted text, and redo the pre-review."""
     if len(text) > MAX_TEXT:
         raise InputError(f"the text is longer than {MAX_TEXT:,} characters; paste the key reports only")
+    with ctx.read() as db:  # check first, then read the case outside the transaction
+        req, _ = load_request(ctx, db, actor, request_id, "request.edit")
+        _editable(req)
+    case, rev = pre_review(ctx, text.encode(), "request.txt", request_id)
     with ctx.tx() as db:
         req, _ = load_request(ctx, db, actor, request_id, "request.edit", for_update=True)
-        if req.state != "draft":
-            raise Conflict("the case can only be changed before the request is submitted")
-        case, rev = pre_review(ctx, text.encode(), "request.txt", req.id)
+        _editable(req)  # it may have been submitted meanwhile
         _apply_case(ctx, req, case, rev)
         req.source_kind, req.updated_at = "text", ctx.now()
     ctx.audit(actor, "request.update", object_type="request", object_id=request_id)
     return get_request(ctx, actor, request_id, audit=False)
+
+
+def _editable(req: Request) -> None:
+    if req.state != "draft":
+        raise Conflict("the case can only be changed before the request is submitted")
 
 
 # ------------------------------------------------------------------ views
@@ -191,7 +240,7 @@ def _summary_fields(ctx: Platform, req: Request) -> dict[str, Any]:
     known = ctx.kb.cancers.get(req.cancer_type) if req.cancer_type else None
     return dict(
         id=req.id,
-        title=req.title,
+        title=title_of(ctx, req),
         state=req.state,
         cancer_type=req.cancer_type,
         cancer_name=known.name if known else None,
@@ -203,6 +252,12 @@ def _summary_fields(ctx: Platform, req: Request) -> dict[str, Any]:
         missing_records=list(req.missing_records or []),
         disputed=req.disputed,
     )
+
+
+# Listings neither read nor open the large sealed columns they do not show.
+_SUMMARY_ONLY = tuple(
+    defer(c) for c in (Request.case_json, Request.review_json, Request.intake_note, Request.dispute_reason)
+)
 
 
 def summary(ctx: Platform, req: Request) -> RequestSummary:
@@ -323,13 +378,15 @@ def _detail(ctx: Platform, req: Request, rel: Relation, actor: Actor, rows: list
     return RequestDetail(
         **_summary_fields(ctx, req),
         source_kind=req.source_kind,
-        case=json.loads(req.case_json) if req.case_json else None,
-        review=json.loads(req.review_json) if req.review_json else None,
-        intake_note=req.intake_note,
+        case=json.loads(case_json) if (case_json := case_json_of(ctx, req)) else None,
+        review=json.loads(review_json)
+        if (review_json := unseal_optional(ctx.vault, REQUEST_REVIEW, req.id, req.review_json))
+        else None,
+        intake_note=unseal_optional(ctx.vault, REQUEST_INTAKE_NOTE, req.id, req.intake_note),
         documents=[
             DocumentView(
                 id=d.key,
-                filename=d.t1,
+                filename=unseal(ctx.vault, DOCUMENT_FILENAME, d.key, d.t1),
                 kind=d.t2,
                 media_type=d.t3,
                 size=d.n,
@@ -383,7 +440,7 @@ def list_requests(ctx: Platform, actor: Actor, state: str | None = None) -> list
     require_role(ctx, actor, "request.list", "patient", "caregiver", "reviewer", "coordinator")
     if state is not None and state not in workflow.STATES:
         raise InputError(f"unknown state '{state}'")
-    stmt = select(Request)
+    stmt = select(Request).options(*_SUMMARY_ONLY)
     if actor.role == "patient":
         stmt = stmt.where(Request.patient_id == actor.user_id)
     elif actor.role == "caregiver":
@@ -458,7 +515,8 @@ def dispute(ctx: Platform, actor: Actor, request_id: str, reason: str) -> Reques
         req, _ = load_request(ctx, db, actor, request_id, "request.dispute", for_update=True)
         if req.state not in workflow.DELIVERED:
             raise Conflict("an opinion can be disputed once it has been delivered")
-        req.disputed, req.dispute_reason, req.updated_at = True, reason, ctx.now()
+        req.disputed, req.updated_at = True, ctx.now()
+        req.dispute_reason = seal(ctx.vault, REQUEST_DISPUTE, req.id, reason)
     ctx.audit(actor, "request.dispute", object_type="request", object_id=request_id)
     return get_request(ctx, actor, request_id, audit=False)
 
@@ -500,7 +558,7 @@ def deliver(ctx: Platform, actor: Actor, request_id: str) -> RequestDetail:
         req.delivered_at = req.delivered_at or now
         if first:
             for months, due in workflow.check_in_dates(now):
-                db.add(CheckIn(request_id=req.id, months=months, due_at=due))
+                db.add(CheckIn(id=new_id(), request_id=req.id, months=months, due_at=due))
     ctx.audit(actor, "request.deliver", object_type="request", object_id=request_id)
     return get_request(ctx, actor, request_id, audit=False)
 
@@ -515,11 +573,13 @@ def dashboard(ctx: Platform, actor: Actor) -> DashboardView:
             counts[state] = int(n)
         running = db.scalars(
             select(Request)
+            .options(*_SUMMARY_ONLY)
             .where(Request.state.in_(workflow.CLOCK_RUNNING))
             .order_by(Request.due_at, Request.id)
         ).all()
         pending = db.scalars(
             select(Request)
+            .options(*_SUMMARY_ONLY)
             .where(Request.state.in_(("submitted", "records_pending")))
             .order_by(Request.submitted_at, Request.id)
         ).all()

@@ -15,12 +15,15 @@ from secondopinion.store.db import ENV_HOME, ENV_URL
 
 @dataclass(frozen=True)
 class PlatformSettings:
-    """Everything the platform needs to run. `data_key` encrypts documents and TOTP secrets."""
+    """Everything the platform needs to run. `data_key` encrypts documents, TOTP secrets and the
+    health information in the database; an `ephemeral_key` (made up because none was configured)
+    is never used to encrypt existing data or checked against the database."""
 
     database_url: str
     data_dir: Path
     data_key: bytes = field(repr=False)
     demo: bool = False
+    ephemeral_key: bool = False
     session_idle_minutes: int = 30
     max_upload_bytes: int = 20 * 1024 * 1024
     turnaround_business_days: int = 5
@@ -45,8 +48,10 @@ class PlatformSettings:
                 data_dir=home,
                 data_key=key or crypto.ephemeral_key(),
                 demo=True,
+                ephemeral_key=key is None,
             )
-        if key is None and not require_key:
+        ephemeral = key is None and not require_key
+        if ephemeral:
             key = crypto.ephemeral_key()
         if key is None:
             raise InputError(
@@ -55,7 +60,7 @@ class PlatformSettings:
             )
         home = Path(env.get(ENV_HOME, str(Path.home() / ".secondopinion")))
         url = env.get(ENV_URL) or f"sqlite:///{home / 'secondopinion.db'}"
-        return cls(database_url=url, data_dir=home, data_key=key)
+        return cls(database_url=url, data_dir=home, data_key=key, ephemeral_key=ephemeral)
 
     @property
     def documents_dir(self) -> Path:

@@ -126,3 +126,14 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="{}", doc="canonical JSON: ids and codes, never PHI")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class KeyCheck(Base):
+    """A known value sealed with the data key when the database first meets it, so that starting
+    with another key is refused at once instead of failing on every sealed read."""
+
+    __tablename__ = "pf_key_check"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

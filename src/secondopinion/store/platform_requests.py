@@ -1,10 +1,12 @@
 """Second-opinion requests and what hangs off them: documents, consent, caregivers, assignments,
-opinions, follow-up questions and check-ins (SQLAlchemy 2 typed models)."""
+opinions, follow-up questions and check-ins (SQLAlchemy 2 typed models).
+
+Columns marked "sealed" hold health information encrypted with the data key and bound to their
+row (platform/sealing.py): the service layer seals what it writes and opens what it shows."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,17 +20,21 @@ class Request(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     patient_id: Mapped[str] = mapped_column(ForeignKey("pf_users.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(Text, default="", doc="sealed (up to 200 characters)")
     state: Mapped[str] = mapped_column(String(30), index=True, default="draft")
     source_kind: Mapped[str] = mapped_column(String(20), default="text")
-    case_json: Mapped[str | None] = mapped_column(Text, default=None, doc="the Case model as JSON")
-    review_json: Mapped[str | None] = mapped_column(Text, default=None, doc="the automated pre-review")
-    intake_note: Mapped[str | None] = mapped_column(Text, default=None, doc="why no case could be read yet")
+    case_json: Mapped[str | None] = mapped_column(Text, default=None, doc="sealed: the Case model as JSON")
+    review_json: Mapped[str | None] = mapped_column(
+        Text, default=None, doc="sealed: the automated pre-review"
+    )
+    intake_note: Mapped[str | None] = mapped_column(
+        Text, default=None, doc="sealed: why no case could be read yet"
+    )
     cancer_type: Mapped[str | None] = mapped_column(String(60), index=True, default=None)
     rare: Mapped[bool] = mapped_column(Boolean, default=False)
     missing_records: Mapped[list[str]] = mapped_column(JSON, default=list)
     disputed: Mapped[bool] = mapped_column(Boolean, default=False)
-    dispute_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    dispute_reason: Mapped[str | None] = mapped_column(Text, default=None, doc="sealed")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -81,7 +87,7 @@ class Document(Base):
     uploaded_by: Mapped[str] = mapped_column(ForeignKey("pf_users.id"))
     kind: Mapped[str] = mapped_column(String(20), doc="sniffed from the content: pdf, jpeg, png, ...")
     media_type: Mapped[str] = mapped_column(String(60))
-    filename: Mapped[str] = mapped_column(String(120), doc="sanitised")
+    filename: Mapped[str] = mapped_column(Text, doc="sealed; sanitised")
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), doc="of the plaintext; checked on every read")
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -127,10 +133,12 @@ class Opinion(Base):
     assignment_id: Mapped[str] = mapped_column(ForeignKey("pf_assignments.id", ondelete="CASCADE"))
     author_id: Mapped[str] = mapped_column(ForeignKey("pf_users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content: Mapped[str] = mapped_column(Text, doc="sealed: canonical JSON of the OpinionDocument")
     status: Mapped[str] = mapped_column(String(10), default="draft")
     amends_id: Mapped[str | None] = mapped_column(String(32), default=None)
-    content_sha256: Mapped[str | None] = mapped_column(String(64), default=None, doc="set at signing")
+    content_sha256: Mapped[str | None] = mapped_column(
+        String(64), default=None, doc="of the plaintext, set at signing"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -142,9 +150,9 @@ class FollowUpQuestion(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     request_id: Mapped[str] = mapped_column(ForeignKey("pf_requests.id", ondelete="CASCADE"), index=True)
     asked_by: Mapped[str] = mapped_column(ForeignKey("pf_users.id"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, doc="sealed")
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    answer: Mapped[str | None] = mapped_column(Text, default=None)
+    answer: Mapped[str | None] = mapped_column(Text, default=None, doc="sealed")
     answered_by: Mapped[str | None] = mapped_column(ForeignKey("pf_users.id"), default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -160,4 +168,4 @@ class CheckIn(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     followed: Mapped[str | None] = mapped_column(String(10), default=None, doc="yes, partly or no")
     wellbeing: Mapped[int | None] = mapped_column(Integer, default=None, doc="1 (very poor) to 5 (very good)")
-    note: Mapped[str | None] = mapped_column(Text, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None, doc="sealed")

@@ -8,9 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
 
-from secondopinion.platform import accounts
 from secondopinion.platform.accounts import SessionState
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.web.deps import current_actor, get_platform, load_session
@@ -29,13 +27,12 @@ class Viewer:
 
 
 async def viewer(request: Request) -> Viewer:
-    """The logged-in user (401, and so the login page, otherwise)."""
+    """The logged-in user (401, and so the login page, otherwise). The name comes with the session
+    (read with its user in one query), so a page costs no extra query for its header."""
     actor = await current_actor(request)
     state = await load_session(request)
     assert state is not None
-    platform = get_platform(request)
-    me = await run_in_threadpool(accounts.me, platform, actor)
-    return Viewer(platform=platform, state=state, actor=actor, name=me.display_name)
+    return Viewer(platform=get_platform(request), state=state, actor=actor, name=state.display_name or "")
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
