@@ -252,6 +252,17 @@ def test_negated_treatments_are_not_plan_items(text):
     assert all(i.modality not in ("chemotherapy", "radiation") for i in case.plan)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Breast cancer. Plan: docetaxel. No trastuzumab (Herceptin) planned.",
+        "Breast cancer. Plan: docetaxel, without trastuzumab (Herceptin).",
+    ],
+)
+def test_a_brand_name_in_brackets_is_negated_with_its_generic_name(text):
+    assert [d for i in parse(text).plan for d in i.drugs] == ["docetaxel"]
+
+
 def test_conditional_treatments_are_not_plan_items():
     case = parse(
         "Breast cancer. If the nodes are positive she would need chemotherapy. Lumpectomy is planned."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secondopinion.case import Biomarker, Cancer, Case, PlanItem
+from secondopinion.case import TNM, Biomarker, Cancer, Case, PlanItem
 from secondopinion.review import review
 from tests.review.small_kb import small_kb
 
@@ -325,3 +325,15 @@ def test_a_missing_fact_is_asked_for_only_when_it_could_change_the_review():
     assert not any(f.rule_id == "case/age" for f in review(base, kb).plan_review.findings)
     flagged = base.model_copy(update={"plan": [FOLFOX, CETUXIMAB]})
     assert any(f.rule_id == "case/age" for f in review(flagged, kb).plan_review.findings)
+
+
+def test_a_missing_treatment_is_not_offered_again_as_something_to_also_ask_about(kb):
+    case = Case(
+        cancers=[Cancer(type="bladder", stage_group="II", tnm=TNM(t="T2", n="N0", m="M0"))],
+        plan=[PlanItem(modality="surgery", procedure="radical cystectomy")],
+    )
+    findings = review(case, kb).plan_review.findings
+    missing = [f for f in findings if f.kind == "missing_treatment"]
+    assert [f.rule_id.split("/")[1] for f in missing] == ["neoadjuvant-cisplatin-before-cystectomy"]
+    subjects = {f.subject for f in findings if f.kind == "alternative"}
+    assert missing[0].subject not in subjects

@@ -64,6 +64,14 @@ def _known_type(case: Case, kb: KnowledgeBase, name: str) -> Case:
 
 def read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
     """Parse one input into a case. Raises InputError with one line naming the problem."""
+    try:
+        return _read_case(data, name, kb)
+    except RecursionError:
+        # JSON or YAML nested thousands deep: no case looks like that, and the parser gives up.
+        raise InputError(f"{name}: nested too deeply to be a case file; is this the right file?") from None
+
+
+def _read_case(data: bytes, name: str, kb: KnowledgeBase) -> Case:
     if is_pdf(data):
         return read_case_with_warnings(data, name, kb)[0]
     text = decode(data, name)

@@ -106,6 +106,14 @@ def _parse(ctx: TextContext, kb: KnowledgeBase) -> Case:
 
     cancers, family = text_cancer.build(ctx, kb, cancer_mentions, assertions)
     if not cancers:
+        # the only cancers named were a relative's: an organ-only score ('Gleason 3+3') is the patient's
+        implied = text_cancer.implied_by_scores(ctx, vocab, [])
+        if implied:
+            cancers, _ = text_cancer.build(
+                ctx, kb, implied, assert_spans(ctx, [(m.start, m.end, "CANCER") for m in implied])
+            )
+            assertions = assert_spans(ctx, spans)
+    if not cancers:
         raise InputError(NO_CANCER)
     family.extend(_family_biomarkers(ctx, kb, biomarkers, assertions))
     patient = text_patient.extract(ctx, conditions, assertions)

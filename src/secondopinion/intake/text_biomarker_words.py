@@ -41,7 +41,8 @@ SUFFIX = re.compile(
 )
 BEFORE_NEG = re.compile(
     r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bneg\s+for|\babsence\s+of|\black\s+of|\bfree\s+of"
-    r"|\bneither|\bnor|\bnon)\b[^,;]*$"
+    r"|\bneither|\bnor)\b(?![\s-]*smok)[^,;]*$"
+    r"|\bnon[\s-]*$"  # 'non-amplified': only right before the marker ('non-smoking man with HPV+ ...')
 )
 BEFORE_CUE = re.compile(
     r"(?P<not_tested>\bnot\s+(?:been\s+)?(?:tested|checked|assessed)\s+for|(?:hasn't|haven't|has\s+not"

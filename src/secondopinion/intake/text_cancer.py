@@ -67,27 +67,20 @@ def generic_mentions(ctx: TextContext, vocab: Vocabulary, known: list[Mention]) 
         resolved = None
         start, end = m.start(), m.end()
         if site:
-            for phrase in (
-                f"{site} {noun}",
-                f"{site} cancer",
-                f"{site} carcinoma",
-                f"{cw.SITES.get(site, site)} {noun}",
-                f"{cw.SITES.get(site, site)} cancer",
-                f"cancer of the {cw.SITES.get(site, site)}",
-            ):
+            for phrase in _site_phrases(site, noun):
                 resolved = vocab.lookup("cancer", phrase)
                 if resolved:
                     start, end = min(start, s_start), max(end, s_end)
                     break
         if not resolved and not site:
-            resolved = _from_sentence(ctx, vocab, noun, m.start())
+            resolved = _from_sentence(ctx, vocab, noun, m.start()) or _from_text(ctx, vocab, noun)
         out.append(Mention("cancer", resolved or "", start, end, low[start:end]))
     if not any(m.id for m in [*known, *out]):
-        out = _implied_by_scores(ctx, vocab, out)
+        out = implied_by_scores(ctx, vocab, out)
     return out
 
 
-def _implied_by_scores(ctx: TextContext, vocab: Vocabulary, found: list[Mention]) -> list[Mention]:
+def implied_by_scores(ctx: TextContext, vocab: Vocabulary, found: list[Mention]) -> list[Mention]:
     """No type named: an organ-specific score names it ('PSA 6, Gleason 3+3' is a prostate cancer).
     A score graded only on cancer makes a mention by itself; a site score types a cancer word."""
     for pattern, site, is_cancer in cw.SCORE_SITES:
@@ -102,12 +95,57 @@ def _implied_by_scores(ctx: TextContext, vocab: Vocabulary, found: list[Mention]
     return found
 
 
+def _site_phrases(site: str, noun: str) -> list[str]:
+    organ = cw.SITES.get(site, site)
+    return [
+        f"{site} {noun}",
+        f"{site} cancer",
+        f"{site} carcinoma",
+        f"{organ} {noun}",
+        f"{organ} cancer",
+        f"cancer of the {organ}",
+    ]
+
+
+def _from_text(ctx: TextContext, vocab: Vocabulary, noun: str) -> str | None:
+    """'... removed a polyp from my sigmoid colon. The pathology came back as adenocarcinoma': a
+    cancer word with no site in its sentence takes the organ the rest of the text is about, when
+    one organ is named more often than any other (sites of spread, relatives' cancers and
+    negated organs do not count)."""
+    counts: dict[str, int] = {}
+    first: dict[str, int] = {}
+    hits = [(m.group(), m.start()) for m in cw.SITE_RE.finditer(ctx.low)]
+    hits += [
+        (cw.PROCEDURE_SITES.get(m.group(), "lung"), m.start()) for m in cw.PROCEDURE_SITE_RE.finditer(ctx.low)
+    ]
+    hits += [(site, m.start()) for pattern, site in cw.TEXT_SITE_HINTS for m in pattern.finditer(ctx.low)]
+    for word, pos in hits:
+        s_start, _ = ctx.sentence_of(pos)
+        before = ctx.low[max(s_start, pos - 40) : pos]
+        if cw.SITE_NOT_PRIMARY.search(before) or cw.RELATIVE_WORD.search(ctx.low, s_start, pos):
+            continue
+        organ = cw.SITES.get(word, word)
+        organ = "uterus" if organ == "endometrium" else organ
+        counts[organ] = counts.get(organ, 0) + 1
+        first.setdefault(organ, pos)
+    if not counts:
+        return None
+    ranked = sorted(counts, key=lambda o: (-counts[o], first[o]))
+    if len(ranked) > 1 and counts[ranked[0]] == counts[ranked[1]]:
+        return None  # two organs as often: no guess
+    for phrase in _site_phrases(ranked[0], noun):
+        found = vocab.lookup("cancer", phrase)
+        if found:
+            return found
+    return None
+
+
 def _from_sentence(ctx: TextContext, vocab: Vocabulary, noun: str, pos: int) -> str | None:
     """'right upper lobectomy for adenocarcinoma': a procedure or lobe in the sentence names the organ."""
     s, e = ctx.sentence_of(pos)
     for m in cw.PROCEDURE_SITE_RE.finditer(ctx.low, s, e):
         site = cw.PROCEDURE_SITES.get(m.group(), "lung")
-        for phrase in (f"{site} {noun}", f"{site} cancer"):
+        for phrase in _site_phrases(site, noun):
             found = vocab.lookup("cancer", phrase)
             if found:
                 return found
@@ -133,7 +171,7 @@ def _site_near(low: str, start: int, end: int, before_only: bool = False) -> tup
             return None, start, end
         return right.group("site"), end + right.start("site"), end + right.end("site")
     after = re.match(
-        r"\s+(?P<prep>of|in|involving|arising\s+(?:in|from)|from)\s+(?P<words>(?:[a-z]+\s+){0,5}[a-z]+)",
+        r"\s+(?P<prep>of|in|involving|arising\s+(?:in|from)|from|on)\s+(?P<words>(?:[a-z-]+\s+){0,5}[a-z-]+)",
         low[end : end + 60],
     )
     if after:
@@ -142,6 +180,10 @@ def _site_near(low: str, start: int, end: int, before_only: bool = False) -> tup
         for w in cw.SITE_RE.finditer(words):
             if metastatic and (w.group() in cw.MET_SITES or after.group("prep") != "of"):
                 break
+            if re.search(r"\b(?:with|and|plus|to|into)\b", words[: w.start()]) or re.match(
+                r"\s+(?:metasta\w*|mets|deposits?|lesions?|nodules?|spread|involvement)\b", words[w.end() :]
+            ):
+                break  # 'of the RUL with liver metastases': the liver is where it spread
             s = end + after.start("words") + w.start()
             return w.group(), s, s + len(w.group())
     return None, start, end
@@ -197,14 +239,15 @@ def build(
             continue
         before = low[max(0, ctx.sentence_of(m.start)[0], m.start - 60) : m.start]
         historical = a.historical or cw.HISTORICAL.search(before + low[m.start : m.end + 25]) is not None
-        site = None
-        if not m.id:
-            site, _, _ = _site_near(low, m.start, m.end)
+        inside = cw.SITE_RE.search(low, m.start, m.end)
+        site = inside.group() if inside else _site_near(low, m.start, m.end)[0]
         found.append(_Found(m.id or None, m.start, m.end, ctx.text[m.start : m.end], site, historical))
     builds = _group(found, kb)
     if not builds:
         return [], family
     _fill(ctx, kb, builds)
+    for b in builds:
+        b.type = _refine_by_histology(kb, b.type, b.fields.get("histology"))
     cancers = []
     staged = {m.cancer for m in kb.stage_models}
     for b in builds:
@@ -235,6 +278,38 @@ def build(
     return cancers, family
 
 
+def _refine_by_histology(kb: KnowledgeBase, cid: str | None, histology: object) -> str | None:
+    """'squamous cell carcinoma of the RUL', 'small cell carcinoma' in a lung mass: a type named
+    only by its organ becomes the more specific type that the histology and the organ name
+    together ('squamous cell carcinoma of the lung' is non-small cell lung cancer)."""
+    if not cid or not isinstance(histology, str) or not histology:
+        return cid
+    children = {c.id for c in kb.cancers.values() if cid in _ancestors(kb, c.id)}
+    if not children:
+        return cid
+    vocab = vocabulary(kb)
+    organs = [
+        site
+        for site in dict.fromkeys(cw.SITES.values())
+        if cid in (vocab.lookup("cancer", f"{site} cancer"), vocab.lookup("cancer", f"cancer of the {site}"))
+    ]
+    hist = re.sub(r"\s+", " ", histology.lower()).strip()
+    core = re.sub(r"\b(?:invasive|infiltrating|high[\s-]grade|low[\s-]grade|in[\s-]situ)\b", "", hist).strip()
+    short = re.sub(r"\s+(?:carcinoma|cancer)$", "", core)
+    for organ in organs:
+        for phrase in (
+            f"{core} of the {organ}",
+            f"{organ} {core}",
+            f"{short} {organ} cancer",
+            f"{short} {organ} carcinoma",
+            f"{organ} {short} carcinoma",
+        ):
+            found = vocab.lookup("cancer", phrase)
+            if found in children:
+                return found
+    return cid
+
+
 def _ancestors(kb: KnowledgeBase, cid: str) -> set[str]:
     out: set[str] = set()
     cur = kb.cancers.get(cid)
@@ -256,12 +331,18 @@ def _group(found: list[_Found], kb: KnowledgeBase) -> list[_Build]:
             b.fields["primary_site"] = cw.SITES.get(best.site, best.site)
         return [b]
     ids = list(dict.fromkeys(f.id for f in typed if f.id))
+    sited = [f for f in typed if f.site and not f.historical]
     keep = [i for i in ids if not any(i in _ancestors(kb, j) for j in ids if j != i)]
     builds: dict[str, _Build] = {i: _Build(i) for i in keep}
     for f in typed:
         assert f.id is not None
         target = f.id if f.id in builds else next((j for j in keep if f.id in _ancestors(kb, j)), keep[0])
         builds[target].mentions.append(f)
+    for b in builds.values():
+        # the organ named beside the type's name ('squamous cell carcinoma of the glottic larynx')
+        site = next((f.site for f in sited if f in b.mentions), None)
+        if site:
+            b.fields["primary_site"] = cw.SITES.get(site, site)
     ordered = sorted(
         builds.values(),
         key=lambda b: (all(f.historical for f in b.mentions), min(f.start for f in b.mentions)),

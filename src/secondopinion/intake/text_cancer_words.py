@@ -36,6 +36,11 @@ NOT_CANCER_AFTER = re.compile(
 SITES: dict[str, str] = {
     "lung": "lung",
     "lungs": "lung",
+    "rul": "lung",
+    "rml": "lung",
+    "rll": "lung",
+    "lul": "lung",
+    "lll": "lung",
     "pulmonary": "lung",
     "bronchus": "lung",
     "bronchial": "lung",
@@ -145,7 +150,27 @@ PROCEDURE_SITES = {
     "esophagectomy": "esophagus",
     "oesophagectomy": "esophagus",
     "thyroidectomy": "thyroid",
+    "hysterectomy": "uterus",
+    "orchiectomy": "testis",
 }
+# Words that name an organ without being a site word: a lung mass at the hilum, a uterine
+# wall, a scope of the bowel. Read only when a cancer word has no site anywhere near it.
+TEXT_SITE_HINTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:hilar\s+(?:mass|lesion|tumou?r)|ebus|endobronchial|bronchoscop\w*)\b"), "lung"),
+    (re.compile(r"\bmyometri\w*\b"), "endometrium"),
+    (re.compile(r"\b(?:colonoscop\w*|polypectomy)\b"), "colon"),
+    (re.compile(r"\b(?:mammogra\w*|axilla\w*)\b"), "breast"),
+    (re.compile(r"\b(?:cystoscop\w*|turbt)\b"), "bladder"),
+]
+# Before a site word: it is where the cancer went, or someone else's, or ruled out
+SITE_NOT_PRIMARY = re.compile(
+    r"(?:\b(?:to|into)\s+(?:the\s+|my\s+|her\s+|his\s+|both\s+)?(?:\w+\s+)?"
+    r"|\b(?:spread|metasta\w*|mets?|no|not|without|normal|clear)\b[^.;,]{0,25})$"
+)
+RELATIVE_WORD = re.compile(
+    r"\b(?:mother|mom|mum|father|dad|sister|brother|aunt|uncle|cousin|grandmother|grandfather|"
+    r"grandma|grandpa|family\s+history)\b"
+)
 PROCEDURE_SITE_RE = re.compile(
     r"\b(?:" + "|".join(PROCEDURE_SITES) + r")\b|(?<![\w-])(?:rul|rml|rll|lul|lll)(?![\w-])"
 )

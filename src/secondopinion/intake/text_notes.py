@@ -99,6 +99,8 @@ _CONCERN = re.compile(
     r"\b(?:really|truly|actually)\s+(?:necessary|needed|need|the\s+best|right)\b|"
     r"\bsecond\s+opinion\b|\bconflicting\b|\bdisagree\w*|\bcontradict\w*|\bconfus\w*|\bhesita\w*|"
     r"\btoo\s+aggressive\b|\bover-?treat\w*|\bunder-?treat\w*|\bdon't\s+(?:know|understand)\s+(?:whether|if|why|what)\b|"
+    r"\b(?:nobody|no\s+one|no-one)\s+(?:has\s+|had\s+|ever\s+|even\s+)*(?:mentioned|offered|talked|told|discussed|raised)\b|"
+    r"\bshould\s+(?:we|i)\s+(?:be\s+)?(?:ask|asking|push|pushing|insist)\w*\b|"
     r"\bwonder(?:ing)?\s+(?:if|whether)\b|\b(?:don't|do\s+not)\s+know\s+(?:who|whom|which|what)\s+to\b|\bquestion(?:ing)?\s+(?:whether|if|the)\b|\bskeptical\b|\bsceptical\b"
 )
 

@@ -120,6 +120,20 @@ _COMORBIDITIES: list[tuple[str, re.Pattern[str]]] = [
     ("stroke", re.compile(r"\bstroke\b|\bcva\b")),
     ("hypertension", re.compile(r"\bhypertension\b|\bhigh\s+blood\s+pressure\b")),
     ("peripheral neuropathy", re.compile(r"\b(?:peripheral\s+)?neuropathy\b")),
+    (
+        "hearing loss",
+        re.compile(
+            r"\bhearing\s+(?:loss|impairment|problems?)\b|\b(?:hard\s+of|impaired)\s+hearing\b|\bdeaf(?:ness)?\b"
+        ),
+    ),
+    (
+        "unfit for cisplatin",
+        re.compile(
+            r"\bcisplatin[\s-](?:ineligible|unfit|intolerant)\b|\bineligible\s+for\s+cisplatin\b"
+            r"|\b(?:not|isn'?t|wasn'?t)\s+(?:\w+\s+)?(?:fit|eligible|a\s+candidate|suitable)\s+for\s+cisplatin\b"
+            r"|\bunfit\s+for\s+(?:cisplatin|chemo\w*)\b"
+        ),
+    ),
     ("dementia", re.compile(r"\bdementia\b|\balzheimer'?s?\b")),
     (
         "frailty",
@@ -197,6 +211,10 @@ PROXY = re.compile(  # 'my wife', 'our father', or 'Mum'/'Dad' as a name at the 
     r"(?P<rel>mother|mom|mum|father|dad|husband|wife|partner|sister|brother|son|daughter|"
     r"aunt|uncle|grandmother|grandfather|grandma|grandpa|friend|spouse|boyfriend|girlfriend|niece|nephew|"
     r"cousin)\b(?:\s*\((?:aged?\s*)?(?P<age>\d{1,3})\)?)?"
+    # a first name after the relative: 'my husband Raj is 59 and has ...'
+    r"(?:,?\s+(?!(?:is|has|have|was|and|who|had|diagnosed|found|told|just|recently|newly|aged?|now|"
+    r"with|of|in|at|to|the|a|an|for|on|said|says|thinks|wants|did|does|will|would|can|could|got|"
+    r"went|had|recently|also|too|still|who's|which|that)\b)[a-z]+(?=,?\s+(?:is|has|was|who|\(|,)))?"
     r"(?:\s*,?\s*(?:who\s+)?(?:is|,)\s+(?:now\s+|aged?\s+)?(?P<age2>\d{1,3})\b(?:\s*(?:years?|yrs?)(?:[\s-]old)?)?)?"
     r"(?:\s*(?:,|and)?\s+(?:(?:just|recently|was|has\s+been|is|just\s+been|newly)\s+)*"
     r"(?P<verb>has|have|'s|is\s+(?:being\s+treated|fighting|battling|dealing)|was\s+diagnosed|diagnosed|found|told"

@@ -100,7 +100,7 @@ NM_PAIR = re.compile(
 )
 N_ALONE = re.compile(
     r"(?<![A-Za-z0-9])(?:(?P<p>yp|[cp])N(?P<n>[0-3X])(?P<ns>[a-c]?(?:mi)?(?:\((?:i[+-]|mi|sn|f)\))?)"
-    r"|N(?P<n2>[0-3])(?P<ns2>[a-c]?)(?=\s+(?:disease|nodal|nodes?|status)))(?![A-Za-z0-9])"
+    r"|N(?P<n2>[0-3])(?P<ns2>[a-c]?)(?=\s+(?:disease|nodal|nodes?|status)|\)))(?![A-Za-z0-9])"
 )
 M_ALONE = re.compile(
     r"(?<![A-Za-z0-9])(?:(?P<p>[cp])M(?P<m>[01X])(?P<ms>[a-d]?)|M1(?P<ms2>[a-d])"
@@ -292,7 +292,7 @@ CHILD_PUGH = re.compile(
 BCLC = re.compile(r"\bbclc(?:\s+(?:stage|class))?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<v>0|[a-d])(?![\w+])")
 _RISK_NAME = (
     r"(?:very[- ]low|low|favou?rable[- ]intermediate|unfavou?rable[- ]intermediate|intermediate|"
-    r"very[- ]high|high|standard)"
+    r"very[- ]high|high|standard|poor|favou?rable)"
 )
 RISK_GROUP = re.compile(
     r"\b(?P<g>"
@@ -300,10 +300,9 @@ RISK_GROUP = re.compile(
     + r")[- ]risk(?:\s+(?:[\w-]+\s+){0,3}?(?:cancer|disease|group|category|features?|"
     r"prostate|tumou?rs?|\w+omas?|gist|cll|mds|aml|leuka?emia|neuroblastoma|smou?ldering|cytogenetics|fish|"
     r"karyotype|genetics)\b"
-    r"|\s+(?:by|per|according\s+to|using|based\s+on|on\s+the)\b|(?=\s*(?:[.,;)]|$)))"
-    r"|\brisk(?:\s+(?:group|category|class|stratification|level))?\s*(?::|=|\bis\b|\bwas\b)\s*(?P<g2>"
-    + _RISK_NAME
-    + r")\b"
+    r"|\s+(?:by|per|according\s+to|using|based\s+on|on\s+the)\b|(?=\s*(?:[.,;()]|$)))"
+    r"|\brisk(?:\s+(?:group|category|class|stratification|level))?(?:\s*\([^)]{0,30}\))?"
+    r"\s*(?::|=|\bis\b|\bwas\b)\s*(?P<g2>" + _RISK_NAME + r")\b"
 )
 
 

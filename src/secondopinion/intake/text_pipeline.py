@@ -244,6 +244,9 @@ def _rules() -> list[Any]:
                 "no longer",
                 "gram negative",
                 "not been",
+                "dear colleague",
+                "dear colleagues",
+                "colleague's",
             )
         ),
         # hypothetical and possible

@@ -132,6 +132,21 @@ def _negated(low: str, t: _Treat, clause: tuple[int, int], a: Assertion, sentenc
         low, t.end, sentence_end
     ):
         return True
+    if (
+        w.NOT_NOW_AFTER.match(low, t.end, sentence_end)
+        or w.NOT_NOW_AFTER_DECIDED.match(low, t.end, sentence_end)
+        or w.NOT_NOW_BEFORE.search(low, max(clause[0], t.start - 40), t.start)
+        or (
+            t.modality == "surgery"
+            and w.NOT_NOW_BEFORE_SURGERY.search(low, max(clause[0], t.start - 30), t.start)
+        )
+    ):
+        return True  # kept for later (at progression, if it comes back): not the plan now
+    if t.modality in ("active_surveillance", "watchful_waiting"):
+        # 'no treatment, repeat bloods every 3 months', 'no chemo, only check-ups': the negation
+        # belongs to what comes before the comma; watching is what is planned
+        near = re.split(r"[,;:]", before)[-1]
+        return bool(w.NEGATED_BEFORE.search(near) or w.NEGATED_AFTER.search(after))
     if w.NEGATED_BEFORE.search(before) or w.NEGATED_AFTER.search(after):
         return not re.search(
             r"\bnot\s+only\b|\bnot\s+sure\b|\bnot\s+certain\b|\bno\s+doubt\b|"

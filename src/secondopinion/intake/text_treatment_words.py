@@ -16,7 +16,9 @@ _ADJ = (
     r"double|bilateral|unilateral|prophylactic|completion|extended|distal|right|left|sigmoid|transverse|"
     r"low\s+anterior|abdominoperineal|wide\s+local|wide|cytoreductive|interval|primary|sleeve|wedge|"
     r"segmental|transurethral|salvage|nerve[\s-]sparing|breast[\s-]conserving|abdominal|vaginal|repeat|"
-    r"d[12]|staging|comprehensive|gross\s+total|debulking|lymph\s+node|major|further|more)[\s-]+){0,4}"
+    r"d[12]|staging|comprehensive|gross\s+total|debulking|lymph\s+node|major|further|more|"
+    r"inguinal|inguino-?femoral|groin|ilio-?inguinal|iliac|pelvic|para-?aortic|retroperitoneal|axillary|"
+    r"cervical|neck|regional|superficial|deep)[\s-]+){0,4}"
 )
 GENERIC_SURGERY = frozenset(
     {
@@ -72,6 +74,11 @@ SURGERY_ABBREVIATIONS = {
 }
 SURGERY_ABBR_RE = re.compile(r"(?<![\w])(?:" + "|".join(SURGERY_ABBREVIATIONS) + r")(?![\w])")
 
+_CHECKS = (
+    r"(?:scans?|ct(?:\s+scans?)?|mri(?:\s+scans?)?|pet(?:[\s/-]ct)?|ultrasounds?|imaging|x-?rays?|bloods|"
+    r"blood\s+(?:tests?|work)|labs?|psa(?:\s+tests?)?|cea(?:\s+checks?)?|tumou?r\s+markers?|check-?ups?|"
+    r"follow-?ups?|clinic\s+visits?|visits?|colonoscop(?:y|ies)|cystoscop(?:y|ies))"
+)
 KEYWORDS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
@@ -96,7 +103,22 @@ KEYWORDS: list[tuple[re.Pattern[str], str]] = [
             r"|\bsurveillance\s+(?:only|alone|with)\b"
             r"|\bwatch(?:ing)?\s+(?:it\s+|her\s+|him\s+)?(?:with|and|by)\s+(?:regular\s+|repeat\s+)?"
             r"(?:scans?|scanning|imaging|ct|mri|x-?rays?|blood\s+tests?|bloods|check-?ups?)\b"
-            r"|\b(?:scans?|imaging|check-?ups?|follow-?up)\s+every\s+\d+\s+(?:months?|weeks?)\b"
+            r"|\b(?:repeat\s+|regular\s+|serial\s+)?"
+            + _CHECKS
+            + r"(?:\s*(?:/|,|and|\+|or)\s*"
+            + _CHECKS
+            + r")*"
+            r"\s+(?:(?:every|each)\s+(?:\d+(?:\s*(?:-|to)\s*\d+)?|few|two|three|four|six|twelve)|"
+            r"(?:\d+(?:\s*(?:-|to)\s*\d+)?)[\s-]*(?:monthly|weekly))"
+            r"(?:\s+(?:months?|weeks?))?\b"
+            r"|(?<!on\s)(?<!by\s)(?<!at\s)\b(?:observation|surveillance)\b(?!\s+(?:unit|ward|bias|period|"
+            r"program\w*|colonoscop\w*|endoscop\w*|imaging|ct|mri|pet|scans?|x-?rays?|biops\w*|bloods?|found|"
+            r"showed|revealed|detected|picked))"
+            r"|\bmonitoring\s+(?:only|alone|with|by)\b"
+            r"|\b(?:follow-?up|repeat|surveillance)\s+"
+            + _CHECKS
+            + r"\s+in\s+(?:\d+(?:\s*(?:-|to)\s*\d+)?|a|one|"
+            r"two|three|six|twelve)\s+(?:months?|years?)\b"
         ),
         "active_surveillance",
     ),
@@ -105,6 +127,10 @@ KEYWORDS: list[tuple[re.Pattern[str], str]] = [
             r"\bwatchful\s+waiting\b|\bwatch[\s-]and[\s-]wait\b|\bwait[\s-]and[\s-]see\b"
             r"|\bno\s+(?:further|more|other|additional)\s+(?:treatment|therapy)\s+(?:is\s+|was\s+)?"
             r"(?:needed|required|necessary|planned)\b"
+            # nothing after the operation: 'no adjuvant chemotherapy was offered'
+            r"|\bno\s+(?:adjuvant|further|additional|post-?operative|more)\s+(?:chemo\w*|treatment|therapy|"
+            r"radiation|radiotherapy)\s+(?:(?:was|is|were|has\s+been|will\s+be)\s+)?(?:offered|recommended|"
+            r"advised|planned|proposed|suggested|needed|required|necessary)\b"
         ),
         "watchful_waiting",
     ),
@@ -205,7 +231,8 @@ PROPOSED = re.compile(
     r"i'll|she'll|he'll|we'll|they'll|going\s+to|gonna|schedul\w*|booked|wants?|would\s+like|"
     r"should|next\s+step|consider\w*|options?|discuss\w*|candidate\s+for|eligible\s+for|referr\w*|"
     r"needs?|to\s+start|start|starting|about\s+to|upcoming|expected\s+to|pushing\s+for|"
-    r"favou?rs?|prefers?|may\s+need|might\s+need|talked\s+about|is\s+to\s+have|next)\b"
+    r"favou?rs?|prefers?|may\s+need|might\s+need|talked\s+about|is\s+to\s+have|next|"
+    r"agree[ds]?\s+(?:on|to|upon)|consensus|chosen|opted\s+for)\b"
     r"|(?<!was\s)(?<!were\s)\b(?:prescrib|perscrib)\w*"
 )
 FIRM_PROPOSAL = re.compile(
@@ -295,8 +322,8 @@ NEGATED_BEFORE = re.compile(
     r"(?:\bno|\bnot|n't|\bwithout|\bnever|\bdeclined?|\brefused?|\binstead\s+of|\brather\s+than|"
     r"\bdelay\w*|\bdefer\w*|\bpostpon\w*|\bhold\s+off\s+(?:on\s+)?|\bput\s+off|"
     r"\bavoid\w*|\bagainst|\bspared?|\bomit\w*|\bskip\w*|\bno\s+need\s+for|\bnot\s+a\s+candidate\s+for|"
-    r"\bnor)\s+(?:[\w-]+\s+){0,3}$"
-)
+    r"\bnor|\b(?:chosen|chose|preferred|picked|selected|favou?red|opted\s+for\s+\w+)\s+over)\s+(?:[\w-]+[\s(]+){0,3}$"
+)  # '[\s(]': the brand in 'no trastuzumab (Herceptin)' is negated with its generic name
 NEGATED_AFTER = re.compile(
     r"^\s*(?:is|was|will|would|are|were|has|have)?\s*(?:not|n't|no\s+longer)\b|^\s*(?:isn'?t|wasn'?t|won't|"
     r"aren'?t|weren'?t|hasn'?t|haven'?t|wont)\b|^\s*(?:is\s+|was\s+)?(?:not\s+)?(?:unnecessary|unlikely\s+to\s+help|"
@@ -323,6 +350,35 @@ NOT_PLANNED_AFTER = re.compile(  # matched at the end of the mention
     + r"|\s*(?:would|could|might)\s+(?:mean|involve|require)\b"
     r"|[^.;]{0,80}?\b(?:which|that)\s+(?:he|she|i|we|they|my\s+\w+)\s+(?:refuses?|refused|declines?|declined|"
     r"(?:does|do|did)\s*(?:not|n't)\s+want)\b"
+)
+# A treatment kept for later, not part of the plan now: 'immunotherapy to be considered on
+# progression', 'chemotherapy could be saved for later if it comes back', 'chest radiation can be
+# considered later if there is residual disease', 'laryngectomy held for salvage'
+_LATER = (
+    r"(?:later|(?:at|on|upon|after|in\s+case\s+of)\s+(?:\w+\s+){0,2}?(?:progression|relapse|recurrence)|"
+    r"for\s+(?:salvage|relapse|recurrence|progression|a\s+recurrence)|"
+    r"if\s+(?:there\s+is\s+|it\s+|the\s+\w+\s+|he\s+|she\s+|i\s+)?(?:\w+\s+){0,2}?"
+    r"(?:residual|persistent|progress\w*|recur\w*|relapse\w*|comes?\s+back|returns?|grows?|spreads?|needed|necessary)"
+    r"|when\s+(?:it|the\s+\w+)\s+(?:progress\w*|comes?\s+back|recurs?|returns?))"
+)
+NOT_NOW_AFTER = re.compile(
+    r"[^.;]{0,25}?\b(?:(?:can|could|may|might|would|will|is|are|to)\s+(?:be\s+)?)?(?:considered|discussed|"
+    r"saved|kept|reserved|held|used|given|offered|added|an\s+option|be\s+an\s+option)\s+(?:\w+\s+){0,2}?"
+    + _LATER
+    + r"|\s*(?:\([^)]*\)\s*)?(?:only\s+)?(?:at|on|upon)\s+(?:\w+\s+)?(?:progression|relapse|recurrence)\b"
+    r"|\s+(?:only\s+)?if\s+(?:it\s+is\s+|they\s+are\s+)?(?:needed|necessary|required)\b"
+)
+NOT_NOW_AFTER_DECIDED = re.compile(  # 'adjuvant treatment to be decided after pathology'
+    r"\s*(?:(?:is|are|will\s+be|would\s+be)\s+)?(?:to\s+be\s+|being\s+)?(?:decided|determined|"
+    r"discussed|reviewed|revisited)\s+(?:after|later|based\s+on|depending\s+on|once|when|at\s+a\s+later)"
+    r"|[^.;]{0,20}\b(?:depending\s+on|based\s+on|according\s+to)\s+(?:the\s+)?(?:final\s+)?patholog"
+)
+# 'salvage laryngectomy', 'surgery at progression': an operation kept in reserve
+NOT_NOW_BEFORE_SURGERY = re.compile(r"\b(?:salvage|at\s+progression|on\s+progression)\s+(?:[\w-]+\s+){0,2}$")
+# 'decide about chemo afterwards': not decided, so not planned
+NOT_NOW_BEFORE = re.compile(
+    r"\b(?:decide|decision|deciding)\s+(?:later\s+)?(?:about|on|whether\s+(?:to\s+)?(?:give|add|use|have)?)"
+    r"\s+(?:[\w-]+\s+){0,2}$"
 )
 OTHER_OPINION = re.compile(
     r"\W*(?:an?other|a\s+second|a\s+different|one\s+other|the\s+other)\s+(?:\w+\s+){0,2}?"

@@ -149,6 +149,39 @@ def score_holds(cancer: Cancer, cond: ScoreCondition) -> bool | None:
     return True
 
 
+_INTENSIVE = {"surgery", "chemotherapy"}
+_SYSTEMIC = {"chemotherapy", "targeted_therapy", "immunotherapy", "systemic_therapy"}
+
+
+# Conditions that, stated for the patient, leave fitness for intensive treatment (what an
+# `ecog_max` of 0-1 stands for: cisplatin, major surgery) to the treating team, whatever the ECOG.
+_FITNESS_LIMITS = {
+    "heart failure",
+    "chronic kidney disease",
+    "peripheral neuropathy",
+    "hearing loss",
+    "frailty",
+    "dementia",
+    "unfit for cisplatin",
+}
+
+
+def _fitness_in_doubt(case: Case) -> bool:
+    return any(c.name in _FITNESS_LIMITS for c in case.patient.comorbidities)
+
+
+def fit_by_plan(case: Case) -> bool:
+    """Performance status not stated, but the plan itself says the team judged the person fit
+    (ECOG 0-1): a curative operation, chemotherapy, or radiation given with a drug. Not assumed
+    at 80 or over, with a serious illness beside the cancer, or for a palliative plan."""
+    p = case.patient
+    if (p.age is not None and p.age >= 80) or any(c.serious for c in p.comorbidities):
+        return False
+    items = [i for i in case.plan if i.intent != "palliative"]
+    mods = {i.modality for i in items}
+    return bool(mods & _INTENSIVE or ("radiation" in mods and mods & _SYSTEMIC))
+
+
 def _any_of(values: list[str], wanted: list[str]) -> bool:
     return any(v.lower() in (w.lower() for w in wanted) for v in values)
 
@@ -214,7 +247,12 @@ def evaluate(when: When, case: Case, cancer: Cancer, kb: KnowledgeBase) -> Outco
         value = None if rec is None and when.recurrent else (bool(rec) == when.recurrent)
         out.add(value, "recurrence")
     if when.ecog_max is not None:
-        out.add(None if patient.ecog is None else patient.ecog <= when.ecog_max, "performance status")
+        if when.ecog_max <= 1 and _fitness_in_doubt(case):
+            out.add(None, "performance status")
+        elif patient.ecog is not None:
+            out.add(patient.ecog <= when.ecog_max, "performance status")
+        else:
+            out.add(True if when.ecog_max >= 1 and fit_by_plan(case) else None, "performance status")
     if when.prior_any:
         out.add(bool(any_match(case.history, when.prior_any, kb, lenient=True)) or None, "previous treatment")
     if when.prior_none:

@@ -4,6 +4,8 @@ provenance, so the reviewer can tell what was stated from what was inferred."""
 
 from __future__ import annotations
 
+import re
+
 from secondopinion.case import Biomarker, Cancer, Case, PlanItem, Provenance, Setting
 from secondopinion.knowledge.schema import CancerType, KnowledgeBase
 from secondopinion.review.conditions import category_matches, evaluate, split_stage, stage_matches
@@ -97,17 +99,59 @@ def _stage_from_tnm(case: Case, cancer: Cancer, kb: KnowledgeBase) -> Cancer:
     if not cancer.tnm.m and not cancer.metastatic_sites and cancer.setting != "metastatic":
         probe = cancer.model_copy(update={"tnm": cancer.tnm.model_copy(update={"m": "M0"})})
         note += " (M0 assumed: no distant spread was mentioned)"
+    undecided: Cancer | None = None
     for model in models:
+        # several tables for one type (e.g. by primary site): the first that decides gives the stage
+        decided = True
         for rule in model.rules:
-            values = [evaluate(w, case, probe, kb).value for w in rule.any]
-            if any(v is True for v in values):
+            outcomes = [evaluate(w, case, probe, kb) for w in rule.any]
+            if any(o.value is True for o in outcomes):
                 prov = Provenance(source="derived", text=note, field=model.id)
                 return cancer.model_copy(
                     update={"stage_group": rule.group, "provenance": [*cancer.provenance, prov]}
                 )
-            if any(v is None for v in values):
-                return cancer  # a higher stage cannot be ruled out
-    return cancer
+            if any(o.value is None for o in outcomes):
+                # a higher stage cannot be ruled out; only a missing T, N or M leaves the common
+                # reading of TNM open (a missing biomarker decides which table applies)
+                unknown = {f for o in outcomes if o.value is None for f in o.unknown}
+                if undecided is None:
+                    undecided = _setting_from_tnm(cancer, probe) if unknown <= _TNM_FACTS else cancer
+                decided = False
+                break
+        if decided and undecided is None:
+            break  # no rule holds and none is unknown: the table says no group
+    return undecided if undecided is not None else _setting_from_tnm(cancer, probe)
+
+
+_TNM_FACTS = {"T category", "nodal status (N)", "distant spread (M)"}
+
+
+def _setting_from_tnm(cancer: Cancer, probe: Cancer) -> Cancer:
+    """The setting TNM gives for solid cancers in general, when the stage table of the type leaves
+    the combination unstaged (e.g. clinical and pathological tables disagree on the sub-group):
+    regional nodes (N1-3) or T4 -> locally advanced; T0-2 (or Tis) with no node involvement
+    stated -> localized, as the text intake reads TNM for types without a table. T3 N0 differs
+    between cancers and stays unknown. The stage group stays unknown; the provenance says so."""
+    if cancer.setting is not None or cancer.metastatic_sites:
+        return cancer
+    t, n, m = (_bare(x) for x in (probe.tnm.t, probe.tnm.n, probe.tnm.m))
+    if m.startswith("M1") or m not in ("", "M0"):
+        return cancer
+    setting: Setting | None = None
+    if re.match(r"N[1-3]", n) or t.startswith("T4"):
+        setting = "locally_advanced"
+    elif re.match(r"T(?:IS|[012])", t) and n in ("", "N0"):
+        setting = "localized"
+    if setting is None:
+        return cancer
+    prov = Provenance(
+        source="derived", text=f"setting derived from TNM ({' '.join(x for x in (t, n, m) if x)})"
+    )
+    return cancer.model_copy(update={"setting": setting, "provenance": [*cancer.provenance, prov]})
+
+
+def _bare(value: str | None) -> str:
+    return re.sub(r"^[cpyruaCPYRUA]+(?=[TNM])", "", (value or "").strip()).upper()
 
 
 def _ecog_from_karnofsky(karnofsky: int) -> int:

@@ -217,15 +217,19 @@ def _would_change_the_review(p: Pathway, case: Case, kb: KnowledgeBase) -> bool:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule and per (kind, subject); a confirmation beats an alternative."""
+    """One finding per rule and per (kind, subject); a confirmation beats an alternative, and a
+    missing treatment is not offered again as something to "also ask about"."""
     seen: set[tuple[str, str]] = set()
     confirmed = {f.subject.lower() for f in findings if f.kind == "confirmed"}
+    missing = {f.subject.lower() for f in findings if f.kind == "missing_treatment"}
     out = []
     for f in findings:
         key = (f.kind, f.subject.lower())
         if key in seen or f.rule_id in {g.rule_id for g in out}:
             continue
         if f.kind in ("alternative", "missing_treatment") and f.subject.lower() in confirmed:
+            continue
+        if f.kind == "alternative" and f.subject.lower() in missing:
             continue
         seen.add(key)
         out.append(f)
