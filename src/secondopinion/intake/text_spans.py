@@ -12,33 +12,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from secondopinion.case import Provenance
-
-# Characters mapped one-to-one onto plain ASCII look-alikes so patterns stay simple.
-_FOLD = str.maketrans(
-    {
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u00a0": " ",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\t": " ",
-        "\u2265": ">",
-        "\u2264": "<",
-    }
-)
+from secondopinion.text_fold import fold_case_text
 
 
 def fold(text: str) -> str:
     """Dashes, quotes and spaces folded to ASCII; same length as the input."""
-    return text.translate(_FOLD)
+    return fold_case_text(text)
 
 
 def lower_same_length(text: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 from secondopinion.errors import InputError
 from secondopinion.intake.text_spans import lower_same_length
 from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.text_fold import fold_criteria_text
 from secondopinion.trials import criteria_patterns as pat
 from secondopinion.trials import criteria_terms as terms
 from secondopinion.trials.criteria_patterns import Found
@@ -40,30 +41,6 @@ from secondopinion.trials.model import Criterion
 __all__ = ["MAX_TEXT", "parse_criteria", "sentence_spans", "split_eligibility"]
 
 MAX_TEXT = 200_000  # the longest registry eligibility texts are about 30,000 characters
-
-# Dashes, quotes and spaces folded one-to-one so patterns stay simple; comparison signs kept.
-_FOLD = {
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2212": "-",
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u00a0": " ",
-    "\u2009": " ",
-    "\u202f": " ",
-    "\t": " ",
-    "\u00d7": "x",
-}
-_FOLD_RE = re.compile("[" + "".join(_FOLD) + "]")
-
-
-def _fold(text: str) -> str:
-    return _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
 
 
 _SENT_END = re.compile(r"[.;](?=\s+[A-Z(])|\n[ \t]*\n")
@@ -107,7 +84,7 @@ def parse_criteria(text: str, kb: KnowledgeBase) -> list[Criterion]:
         raise InputError(f"eligibility text longer than {MAX_TEXT:,} characters; is this the right field?")
     if not text.strip():
         return []
-    norm = _fold(text)
+    norm = fold_criteria_text(text)
     low = lower_same_length(norm)
     if len(low) != len(text):  # cannot happen with the one-to-one folds above; kept as a guard
         low = text.lower() if len(text.lower()) == len(text) else text
