@@ -51,3 +51,24 @@ def test_export_and_specialists_read_a_pdf_report(tmp_path: Path):
     assert found.returncode == 0, found.stderr
     result = json.loads(found.stdout)
     assert result["cancer_type"] == "nsclc" and result["place"] == "Boston, MA" and result["centres"]
+
+
+@pytest.mark.parametrize(
+    ("command", "shows"),
+    [
+        (["export", "--example"], '"resourceType": "Bundle"'),
+        (["report", "--example", "--format", "markdown"], "58-year-old man"),
+        (["specialists", "--example", "--format", "json"], '"centres"'),
+    ],
+)
+def test_every_command_that_takes_a_case_can_try_the_bundled_example(command, shows):
+    out = CliRunner().invoke(app, command)
+    assert out.exit_code == 0, out.output
+    assert shows in out.output
+
+
+@pytest.mark.parametrize("command", CASE_COMMANDS)
+def test_a_command_given_no_case_says_what_to_give(command):
+    out = CliRunner().invoke(app, command)
+    assert out.exit_code == 2
+    assert "case file, '-' for standard input, or --example" in out.output

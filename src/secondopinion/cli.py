@@ -179,7 +179,8 @@ def _warn(name: str, warnings: list[str]) -> None:
 
 @app.command()
 def export(
-    file: Annotated[str, typer.Argument(help=CASE_HELP)],
+    file: OptionalCase = None,
+    example: ExampleFlag = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="output format: fhir (mCODE bundle)")] = "fhir",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
 ) -> None:
@@ -189,7 +190,7 @@ def export(
     if fmt != "fhir":
         raise _fail(f"unknown export format '{fmt}'; the only one is 'fhir'")
     kb = _load_kb()
-    case, _ = _read_case(file, kb)
+    case, _ = _read_case(_case_path(file, example), kb)
     _write(out, render_case_fhir(case, kb))
 
 
@@ -202,6 +203,18 @@ class ReportFormat(StrEnum):
 class Audience(StrEnum):
     patient = "patient"
     clinician = "clinician"
+
+
+OptionalCase = Annotated[str | None, typer.Argument(help=CASE_HELP, show_default=False)]
+ExampleFlag = Annotated[bool, typer.Option("--example", help="use the bundled example case, not a file")]
+
+
+def _case_path(path: str | None, example: bool) -> str:
+    if example:
+        return str(EXAMPLE)
+    if path is None:
+        raise _fail("give a case file, '-' for standard input, or --example")
+    return path
 
 
 def _read_case(path: str, kb: KnowledgeBase) -> tuple[Case, str]:
@@ -245,7 +258,8 @@ def _write_bytes(out: Path | None, data: bytes) -> None:
 
 @app.command()
 def report(
-    file: Annotated[str, typer.Argument(help=CASE_HELP)],
+    file: OptionalCase = None,
+    example: ExampleFlag = False,
     audience: Annotated[Audience, typer.Option("--audience", "-a", help="who reads it")] = Audience.patient,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="output format")] = ReportFormat.html,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
@@ -259,7 +273,7 @@ def report(
     from secondopinion.specialists.match import match_specialists
 
     kb = _load_kb()
-    result, _ = _case_for_report(file, kb)
+    result, _ = _case_for_report(_case_path(file, example), kb)
     matches = match_specialists(
         result.case, kb, default_directory(), bundled_gazetteer(), location=near, limit=5
     )
@@ -278,7 +292,8 @@ def report(
 
 @app.command()
 def specialists(
-    file: Annotated[str, typer.Argument(help=CASE_HELP)],
+    file: OptionalCase = None,
+    example: ExampleFlag = False,
     near: Annotated[
         str | None, typer.Option("--near", help="city and state or ZIP code (default: the case's location)")
     ] = None,
@@ -295,7 +310,7 @@ def specialists(
     if fmt not in ("table", "json"):
         raise _fail(f"unknown format '{fmt}'; use table or json")
     kb = _load_kb()
-    case, _ = _read_case(file, kb)
+    case, _ = _read_case(_case_path(file, example), kb)
     found = match_specialists(
         case, kb, default_directory(), bundled_gazetteer(), location=near, language=language, limit=limit
     )
@@ -516,7 +531,8 @@ def trials_search(
 
 @trials_app.command("match")
 def trials_match(
-    case_file: Annotated[str, typer.Argument(help=CASE_HELP)],
+    case_file: OptionalCase = None,
+    example: ExampleFlag = False,
     top: Annotated[int, typer.Option("--top", "-n", help="how many trials to show", min=1)] = 10,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json")] = "text",
     db: DbOption = None,
@@ -532,7 +548,7 @@ def trials_match(
     if fmt not in ("text", "markdown", "json"):
         raise _fail(f"unknown format '{fmt}'; use text, markdown or json")
     kb = _load_kb()
-    case, name = _read_case(case_file, kb)
+    case, name = _read_case(_case_path(case_file, example), kb)
     if case.primary is None or case.primary.type not in kb.cancers:
         raise _fail(f"{name}: the case does not say which cancer it is; add the cancer type to match trials")
     store = _trial_store(db, create=False)
