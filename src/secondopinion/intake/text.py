@@ -25,6 +25,7 @@ from secondopinion.intake import (
     text_biomarkers,
     text_cancer,
     text_cancer_words,
+    text_decision,
     text_notes,
     text_patient,
     text_plan,
@@ -120,13 +121,15 @@ def _parse(ctx: TextContext, kb: KnowledgeBase) -> Case:
     patient.family_history = _dedupe_family(family)
     plan, history = text_plan.extract(ctx, kb, treats, assertions)
     concerns, questions = text_notes.concerns_and_questions(ctx)
+    opinions = text_notes.opinions(ctx)
+    plan = text_decision.decided_plan(ctx, plan, opinions)
     return Case(
         patient=patient,
         cancers=cancers,
         biomarkers=text_biomarkers.extract(ctx, kb, biomarkers, assertions),
         history=history,
         plan=plan,
-        opinions=text_notes.opinions(ctx),
+        opinions=opinions,
         records=text_notes.records(ctx),
         concerns=concerns,
         questions=questions,

@@ -249,7 +249,8 @@ def build(
     for b in builds:
         b.type = _refine_by_histology(kb, b.type, b.fields.get("histology"))
     cancers = []
-    staged = {m.cancer for m in kb.stage_models}
+    # types with a stage table (a table of T categories by size is not one: see review.normalise)
+    staged = {m.cancer for m in kb.stage_models if not all(re.match(r"T(?:is|\d)", r.group) for r in m.rules)}
     for b in builds:
         ctype = kb.cancers.get(b.type or "")
         category = ctype.category if ctype else "solid"
@@ -424,6 +425,45 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
     for m in cw.NO_SPREAD.finditer(low):
         if not _hypothetical_before(ctx, m.start()):
             put("no_spread", True, m.start(), m.end())
+            if not cw.SPREAD_DISTANT_ONLY.search(m.group()):
+                put("no_spread_at_all", True, m.start(), m.end())
+    for m in cw.CONFINED.finditer(low):
+        s_start = ctx.sentence_of(m.start())[0]
+        if not cw.CONFINED_NOT.search(low[max(s_start, m.start() - 30) : m.start()]):
+            put("no_spread_at_all", True, m.start(), m.end())
+    extension: list[tuple[str, int, int]] = []
+    for m in cw.BEYOND_ORGAN.finditer(low):
+        if _hypothetical_before(ctx, m.start()):
+            continue
+        s_start = ctx.sentence_of(m.start())[0]
+        absent = cw.BEYOND_ORGAN_NOT_BEFORE.search(low[max(s_start, m.start() - 40) : m.start()]) or (
+            cw.BEYOND_ORGAN_NOT_AFTER.match(low, m.end())
+        )
+        extension.append(("absent" if absent else "present", m.start(), m.end()))
+    for pattern in cw.RELAPSE_AFTER:
+        for m in pattern.finditer(low):
+            months = cw.relapse_months(m)
+            if months is not None and not _hypothetical_before(ctx, m.start()):
+                score("months_to_relapse", months, m.start(), m.end())
+    for m in cw.REFRACTORY.finditer(low):
+        s_start = ctx.sentence_of(m.start())[0]
+        if not _hypothetical_before(ctx, m.start()) and not re.search(
+            r"\b(?:not|never|no)\s+(?:\w+\s+)?$", low[max(s_start, m.start() - 12) : m.start()]
+        ):
+            score("months_to_relapse", 0.0, m.start(), m.end())  # refractory: no remission at all
+    vessels: list[tuple[str, int, int]] = []
+    for m in cw.VESSEL_INVASION.finditer(low):
+        s_start = ctx.sentence_of(m.start())[0]
+        absent = (
+            cw.BEYOND_ORGAN_NOT_BEFORE.search(low[max(s_start, m.start() - 40) : m.start()])
+            or cw.BEYOND_ORGAN_NOT_AFTER.match(low, m.end())
+        ) and not cw.VESSEL_INVASION_POSITIVE_AFTER.match(low, m.end())
+        if not _hypothetical_before(ctx, m.start()):
+            vessels.append(("absent" if absent else "present", m.start(), m.end()))
+    for value, start, end in sorted(vessels, key=lambda e: e[0] != "present"):
+        score("vascular_invasion", value, start, end)  # invasion stated anywhere outweighs 'no LVI'
+    for value, start, end in sorted(extension, key=lambda e: e[0] != "present"):
+        score("local_extension", value, start, end)  # growth stated anywhere outweighs 'no ETE'
     for m in cw.LOCAL_EXTENSION.finditer(low):
         if not _hypothetical_before(ctx, m.start()):
             put("extension", True, m.start(), m.end())
@@ -433,6 +473,7 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
             b.tnm.setdefault("t", "Tis")  # carcinoma in situ is Tis, stage 0, by definition
             b.fields.setdefault("stage_group", "0")
     _lung_nodes(ctx, kb, builds)
+    _muscle_invasive(ctx, kb, builds)
     for b in builds:
         if b.scores.get("nodes_positive") == 0 and "n" not in b.tnm:
             b.tnm["n"] = "N0"
@@ -440,6 +481,15 @@ def _fill(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
             b.scores.get("node_status") == "negative"
             and "n" not in b.tnm
             and not b.scores.get("nodes_positive")
+        ):
+            b.tnm["n"] = "N0"
+        if (  # 'it has not spread', 'no spread', 'scans clear': nodes included, unless said otherwise
+            b.fields.get("no_spread_at_all")
+            and "n" not in b.tnm
+            and not b.scores.get("nodes_positive")
+            and b.scores.get("node_status") != "positive"
+            and not b.sites
+            and b.fields.get("setting") not in ("metastatic", "locally_advanced")
         ):
             b.tnm["n"] = "N0"
     _setting(ctx, builds, put)
@@ -526,6 +576,26 @@ def _lung_nodes(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> No
             b.provenance.append(ctx.prov(m.start(), m.end()))
 
 
+def _muscle_invasive(ctx: TextContext, kb: KnowledgeBase, builds: list[_Build]) -> None:
+    """'Muscle-invasive' bladder cancer with no T category given: T2 or higher, written 'T2+'
+    (conditions read it as at least T2; see review.conditions.category_matches)."""
+    bladder = vocabulary(kb).lookup("cancer", "bladder cancer")
+    for m in cw.MUSCLE_INVASIVE.finditer(ctx.low):
+        s_start = ctx.sentence_of(m.start())[0]
+        if (
+            cw.MUSCLE_INVASIVE_NOT.search(ctx.low[max(s_start, m.start() - 25) : m.start()])
+            or ctx.is_excluded(m.start(), m.end())
+            or _hypothetical_before(ctx, m.start())
+        ):
+            continue
+        b = _attach(ctx, builds, m.start())
+        if b is None or "t" in b.tnm or bladder is None:
+            continue
+        if b.type == bladder or bladder in _ancestors(kb, b.type or ""):
+            b.tnm["t"] = "T2+"
+            b.provenance.append(ctx.prov(m.start(), m.end()))
+
+
 def _own_organ(kb: KnowledgeBase, cid: str | None, site: str) -> bool:
     """Whether the site is where this cancer starts ('lesions in the liver' for liver cancer)."""
     if cid is None or cid not in kb.cancers:
@@ -593,7 +663,7 @@ def _setting(ctx: TextContext, builds: list[_Build], put) -> None:  # type: igno
             put("setting", "metastatic", m.start(), m.end())
         elif kind == "la":
             put("setting", "locally_advanced", m.start(), m.end())
-        elif kind == "loc":
+        elif kind == "loc" and not cw.CONFINED_NOT.search(before):
             put("setting", "localized", m.start(), m.end())
 
 

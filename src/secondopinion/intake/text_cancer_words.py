@@ -20,6 +20,13 @@ CANCER_WORD = re.compile(
 CA_ABBR = re.compile(r"\b(?P<w>adeno)?ca\b(?!\s*-?\s*\d|-|\.\s*\d)")
 # Scores given only for one organ's cancer name the site when the text names no type: a Gleason
 # score is graded on a prostate cancer; PI-RADS is a prostate MRI score (a site, not a cancer).
+_BLADDER_LUMP = (
+    r"(?<!of\s)(?<!of\sthe\s)(?<!of\sa\s)\bbladder\s+(?:tumou?rs?|mass(?:es)?|lesions?|growths?|neoplasms?)\b"
+)
+_BLADDER_FINDING = (
+    r"(?:\bmuscle[\s-]+invasi\w+|\bdetrusor\b|\bmuscularis\s+propria\b|\bp?t(?:a|is|[1-4])\b|"
+    r"\bhigh[\s-]grade\b|\blow[\s-]grade\b|\bbcg\b|\bcystectomy\b|\bcis\b|\burothelial\b|\btransitional\b)"
+)
 SCORE_SITES: list[tuple[re.Pattern[str], str, bool]] = [
     (
         re.compile(r"\bgleason\b(?:\s+(?:score|sum|grade|pattern))?[\s:=]*(?:of\s+|is\s+)?\d"),
@@ -27,6 +34,17 @@ SCORE_SITES: list[tuple[re.Pattern[str], str, bool]] = [
         True,
     ),
     (re.compile(r"\bpi-?rads\b"), "prostate", False),
+    # 'a bladder tumour / mass' with a finding only bladder cancer has (muscle invasion, a T
+    # category, a grade, BCG, cystectomy): the bladder cancer itself ('resection of bladder
+    # tumour', the TURBT procedure's name, does not count)
+    (
+        re.compile(
+            r"(?s)" + _BLADDER_LUMP + r"(?=.*?" + _BLADDER_FINDING + r")"
+            r"|" + _BLADDER_FINDING + r".*?" + _BLADDER_LUMP
+        ),
+        "bladder",
+        True,
+    ),
 ]
 NOT_CANCER_AFTER = re.compile(
     r"\s*(?:center|centre|centers|centres|clinic|institute|society|screening|survivor|support|"
@@ -338,6 +356,104 @@ NO_SPREAD = re.compile(
     r"|\bnothing\s+(?:anywhere\s+)?else(?:where)?\b|\bnowhere\s+else\b"
     r"|\b(?:ct|pet|pet[\s/-]ct|mri|bone\s+scan|staging|scans?|imaging|work-?up)\b(?:\s+[\w/-]+){0,3}?"
     r"(?:\s*[:-]\s*|\s+(?:was|were|is|are)\s+|\s+)(?:all\s+)?(?:clear|negative|normal|unremarkable)\b"
+)
+# Growth beyond the organ that raises T whatever the size ('extrathyroidal extension', 'ETE',
+# 'invading the strap muscles'): recorded as a score so that T is not read from size alone
+BEYOND_ORGAN = re.compile(
+    r"\b(?:extra-?thyroidal|extra-?capsular\s+thyroid)\s+(?:extension|spread|invasion)\b|\bete\b"
+    r"|\b(?:extension|spread|growth)\s+(?:beyond|outside)\s+(?:the\s+)?(?:thyroid|capsule)\b"
+    r"|\b(?:invad\w*|invasion\s+(?:of|into)|infiltrat\w*|extend\w*\s+into|grow\w*\s+into)\s+(?:the\s+)?"
+    r"(?:strap\s+muscles?|larynx|laryngeal|o?esophag\w*|recurrent\s+laryngeal\s+nerve|perithyroidal)"
+)
+BEYOND_ORGAN_NOT_BEFORE = re.compile(
+    r"\b(?:no|without|absence\s+of|absent|negative\s+for|not|nor|free\s+of)\b[^.;:]{0,25}$"
+)
+BEYOND_ORGAN_NOT_AFTER = re.compile(
+    r"[\s:,-]*(?:was\s+|were\s+|is\s+)?(?:absent|negative|none|not\s+(?:seen|identified|present|found)|no\b)"
+)
+# How soon the cancer came back after the end of first treatment ('came back 4 months after I
+# finished', 'relapsed within 6 months of completing R-CHOP'); refractory disease counts as 0.
+_COUNT = r"(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen)"
+_UNIT = r"\s*(?P<u>months?|mos?|weeks?|wks?|years?|yrs?)"
+_CAME_BACK = (
+    r"(?:came\s+back|come\s+back|relapsed|recurred|returned|progressed|recurrence|relapse|progression|"
+    r"grew\s+back|was\s+back|is\s+back)"
+)
+_END_OF_FIRST = (
+    r"(?:after|from|following|post|of)\s+(?:i\s+|she\s+|he\s+|we\s+)?(?:had\s+)?(?:finish\w*|complet\w*|"
+    r"the\s+end\s+of|end\s+of|stopping|the\s+last|last|treatment|therapy|chemo\w*|r-?chop|first[\s-]line)"
+)
+RELAPSE_AFTER: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"\b" + _CAME_BACK + r"\s+(?:only\s+|just\s+|about\s+|around\s+|some\s+|barely\s+)?(?:within\s+|"
+        r"after\s+(?:only\s+|just\s+)?|at\s+)?" + _COUNT + _UNIT + r"\s+" + _END_OF_FIRST
+    ),
+    re.compile(
+        r"\b" + _CAME_BACK + r"\s+(?:within|in\s+less\s+than|under|less\s+than)\s+" + _COUNT + _UNIT
+        + r"\s+" + _END_OF_FIRST
+    ),
+    re.compile(
+        r"\b" + _COUNT + _UNIT + r"\s+(?:after|following)\s+(?:i\s+|she\s+|he\s+)?(?:finish\w*|complet\w*)"
+        r"[^.;]{0,50}?\b" + _CAME_BACK
+    ),
+)
+REFRACTORY = re.compile(
+    r"\bprimary\s+refractory\b|\brefractory\s+to\s+(?:first[\s-]line|initial|front[\s-]line|r-?chop|"
+    r"pola-?r-?chp)\b|\b(?:did\s+not|didn't|never)\s+(?:respond|go\s+into\s+remission)\s+to\s+"
+    r"(?:the\s+)?(?:first|initial|r-?chop|pola-?r-?chp)\b|\bprogressed\s+(?:on|during|while\s+on)\s+"
+    r"(?:the\s+)?(?:first|initial|r-?chop|pola-?r-?chp)\b"
+)
+_WORD_COUNTS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18,
+}
+
+
+def relapse_months(m: re.Match[str]) -> float | None:
+    """The interval a RELAPSE_AFTER match states, in months."""
+    count = m.group("n") or ""
+    value = float(count) if count[:1].isdigit() else _WORD_COUNTS.get(count)
+    if value is None:
+        return None
+    unit = m.group("u")
+    if unit.startswith("w"):
+        return round(value / 4.345, 1)
+    if unit.startswith("y"):
+        return value * 12
+    return value
+
+
+# Bladder cancer that has grown into the muscle wall: T2 or higher by definition ('MIBC',
+# 'muscle-invasive', 'invading the detrusor muscle'); 'not muscle-invasive' is excluded by the caller
+MUSCLE_INVASIVE = re.compile(
+    r"\bmuscle[\s-]+invasive\b|\bmibc\b|\bmuscle[\s-]+invasion\b"
+    r"|\b(?:invad\w*|invasion\s+(?:of|into)|infiltrat\w*|into)\s+(?:the\s+)?(?:bladder\s+)?"
+    r"(?:detrusor(?:\s+muscle)?|muscularis\s+propria|muscle(?:\s+(?:wall|layer))?)\b"
+    r"|\b(?:detrusor(?:\s+muscle)?|muscularis\s+propria)\s+(?:was\s+|is\s+)?(?:invaded|involved)\b"
+)
+MUSCLE_INVASIVE_NOT = re.compile(
+    r"\b(?:non|not|no|without|absence\s+of|negative\s+for)\b[\s-]*(?:\w+[\s-]+){0,2}$"
+)
+
+
+# Tumour cells in blood or lymph vessels on the pathology report ('no vascular invasion', 'LVI+')
+VESSEL_INVASION = re.compile(
+    r"\b(?:(?:lympho-?)?vascular|angio-?lymphatic|lymphatic|vascular\s+space)\s+(?:space\s+)?invasion\b"
+    r"|\bangio-?invasi(?:on|ve)\b|\blvi\b|\blvsi\b"
+)
+VESSEL_INVASION_POSITIVE_AFTER = re.compile(r"\s*(?:\+|:?\s*(?:present|positive|seen|identified|yes)\b)")
+# 'confined to the skin', 'localised': the cancer has not left its organ, lymph nodes included
+CONFINED = re.compile(
+    r"\b(?:confined\s+to\s+(?:the\s+)?(?:skin|thyroid|thyroid\s+gland|breast|kidney|prostate|bladder|"
+    r"muscle|limb|arm|leg|thigh|organ|gland|lung|liver|pancreas|colon|rectum|uterus|ovary|testis|primary\s+site|"
+    r"primary)|organ[\s-]confined|locali[sz]ed)\b(?!\s+(?:to\s+the\s+)?(?:region|regional|pelvis|neck|chest|"
+    r"abdomen|nodes?|lymph))"
+)
+CONFINED_NOT = re.compile(r"\b(?:not|no\s+longer|isn'?t|wasn'?t|if|whether|hope|hoping)\b[^.;,]{0,20}$")
+# 'no distant spread', 'no metastases', 'nothing elsewhere', 'CT clear': says nothing about the
+# lymph nodes (imaging alone counts as no distant spread)
+SPREAD_DISTANT_ONLY = re.compile(
+    r"distant|metasta|mets\b|elsewhere|other|\bbone\s+scan|\bct\b|\bmri\b|\bpet\b"
 )
 # Grown into neighbouring structures or unresectable, without spread: locally advanced
 LOCAL_EXTENSION = re.compile(

@@ -274,6 +274,7 @@ NODE_NEGATIVE = re.compile(
 )
 NODE_POSITIVE = re.compile(
     r"\bnode[- ]positive\b"
+    r"|(?<!no\s)(?<!without\s)(?<!any\s)\b(?:a\s+|one\s+|two\s+|\d\s+)?positive\s+(?:sentinel\s+)?(?:lymph\s+)?nodes?\b"
     r"|\b(?:lymph\s+)?nodes?\s+(?:\w+\s+){0,2}(?:were|was|are|is)\s+(?:positive|involved)\b"
     r"|\b(?:spread|spreading|metastas[ie]s|metastatic)\s+(?:\w+\s+){0,2}(?:to|in)\s+"
     r"(?:the\s+|my\s+|her\s+|his\s+|\w+\s+)?(?:\w+\s+)?lymph\s+nodes?\b"

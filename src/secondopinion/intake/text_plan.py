@@ -87,6 +87,13 @@ def candidates(
                 qualified=bool(k.group("adj")),
             )
         )
+    for k in w.ORGAN_REMOVAL.finditer(low):
+        organ = w.ORGAN_WORD.search(k.group())
+        if organ is not None:
+            found.append(_Treat("surgery", k.start(), k.end(), procedure=w.ORGAN_REMOVED[organ.group()]))
+    for k in w.SHELL_OUT.finditer(low):
+        past = re.match(r"(?:shelled|scooped|dug|popped|enucleated)\b", k.group()) is not None
+        found.append(_Treat("surgery", k.start(), k.end(), procedure="shell-out excision", done_word=past))
     for k in w.HAD_REMOVED.finditer(low):
         found.append(_Treat("surgery", k.end() - len("removed"), k.end(), done_word=True))
     for k in w.SURGERY_ABBR_RE.finditer(norm):

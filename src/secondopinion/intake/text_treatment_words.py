@@ -58,6 +58,40 @@ HAD_REMOVED = re.compile(
     r"|\b(?:shelled|scooped|cut|took|dug|carved)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:lump|tumou?r|mass|"
     r"growth|lesion|spot|mole|nodule))\s+out\b"
 )
+# An operation named by the organ it takes out ('remove his bladder', 'removal of the womb',
+# 'bladder removal'): the procedure it is
+ORGAN_REMOVED = {
+    "bladder": "cystectomy",
+    "kidney": "nephrectomy",
+    "prostate": "prostatectomy",
+    "prostate gland": "prostatectomy",
+    "breast": "mastectomy",
+    "thyroid": "thyroidectomy",
+    "thyroid gland": "thyroidectomy",
+    "womb": "hysterectomy",
+    "uterus": "hysterectomy",
+    "stomach": "gastrectomy",
+    "oesophagus": "esophagectomy",
+    "esophagus": "esophagectomy",
+    "voice box": "laryngectomy",
+    "larynx": "laryngectomy",
+}
+_ORGAN = r"(?:" + "|".join(sorted(map(re.escape, ORGAN_REMOVED), key=len, reverse=True)) + r")"
+ORGAN_WORD = re.compile(r"\b" + _ORGAN + r"\b")
+ORGAN_REMOVAL = re.compile(
+    r"\b(?:remov(?:e|es|ed|ing|al\s+of)|tak(?:e|es|ing)\s+out|take\s+away)\s+(?:the\s+|his\s+|her\s+|my\s+|"
+    r"their\s+|your\s+|whole\s+|entire\s+)*" + _ORGAN + r"\b(?!\s+(?:tumou?r|cancer|lump|mass|nodule))"
+    r"|\b" + _ORGAN + r"\s+removal\b"
+)
+# A sarcoma or lump taken out without planning for cancer: shelled out, a 'whoops' operation
+SHELL_OUT = re.compile(
+    r"\b(?:shelled|scooped|dug|popped|shelling|scooping)\s+(?:it|them|this|that|the\s+(?:\w+\s+)?(?:lump|tumou?r|"
+    r"mass|growth|lesion|nodule|cyst|lipoma))\s+out\b"
+    r"|\bshell(?:ed)?[\s-]out(?:\s+(?:excision|operation|procedure|surgery))?\b"
+    r"|\bwhoops\s+(?:procedure|operation|excision|surgery|resection)\b"
+    r"|\bunplanned\s+(?:excision|resection|removal|operation|surgery)\b"
+    r"|\benucleat(?:ed|ion)\b"
+)
 SURGERY_ABBREVIATIONS = {
     "TME": "total mesorectal excision",
     "LAR": "low anterior resection",

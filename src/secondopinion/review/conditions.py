@@ -66,6 +66,26 @@ def _norm_tnm(value: str) -> str:
     return v.upper()
 
 
+_ORDER = ("0", "IS", "A", "1", "2", "3", "4")
+
+
+def _at_least(have: str, wanted: list[str]) -> bool | None:
+    """'T2+' (at least T2, e.g. 'muscle-invasive' bladder cancer): true when the wanted
+    categories cover every category from T2 up (T4a standing for T4: a T4b tumour is fixed to the
+    pelvic or abdominal wall and is described as such), false when none of them is that high,
+    unknown otherwise."""
+    letter, base = have[0], have[1:-1]
+    if base not in _ORDER:
+        return None
+    higher = _ORDER[_ORDER.index(base) :]
+    levels = {
+        "IS" if _norm_tnm(w)[1:3] == "IS" else _norm_tnm(w)[1:2] for w in wanted if _norm_tnm(w)[:1] == letter
+    }
+    if not levels & set(higher):
+        return False
+    return True if all(h in levels for h in higher if h.isdigit()) else None
+
+
 def category_matches(case_value: str | None, wanted: list[str]) -> bool | None:
     """TNM categories by prefix: 'T1' matches T1c; 'T2a' asked of a bare 'T2' is unknown."""
     if not case_value:
@@ -73,6 +93,8 @@ def category_matches(case_value: str | None, wanted: list[str]) -> bool | None:
     have = _norm_tnm(case_value)
     if have.endswith("X"):
         return None
+    if have.endswith("+"):
+        return _at_least(have, wanted)
     unknown = False
     for w in wanted:
         want = _norm_tnm(w)

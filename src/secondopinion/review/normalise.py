@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from secondopinion.case import Biomarker, Cancer, Case, PlanItem, Provenance, Setting
-from secondopinion.knowledge.schema import CancerType, KnowledgeBase
+from secondopinion.knowledge.schema import CancerType, KnowledgeBase, StageModel
 from secondopinion.review.conditions import category_matches, evaluate, split_stage, stage_matches
 
 _DERIVED = Provenance(source="derived")
@@ -87,12 +87,48 @@ def _risk_group(case: Case, cancer: Cancer, kb: KnowledgeBase) -> str | None:
     return None
 
 
+def is_t_model(model: StageModel) -> bool:
+    """A stage model whose groups are T categories ('T1a') gives the T category, not the stage."""
+    return all(_T_GROUP.match(rule.group) for rule in model.rules)
+
+
+_T_GROUP = re.compile(r"^T(?:is|\d)", re.IGNORECASE)
+
+
+def _t_from_size(case: Case, cancer: Cancer, kb: KnowledgeBase) -> Cancer:
+    """T category from the tumour's size, for types whose knowledge base gives T by size alone
+    when nothing else is said (e.g. differentiated thyroid cancer). Never when growth beyond the
+    organ is described (the case is then locally advanced, or a local extension is recorded),
+    since that raises T whatever the size; the provenance says the category was derived."""
+    grown = cancer.setting == "locally_advanced" or cancer.scores.get("local_extension") == "present"
+    if cancer.tnm.t or grown:
+        return cancer
+    for model in (m for m in kb.stage_models if m.cancer == cancer.type and is_t_model(m)):
+        for rule in model.rules:
+            outcomes = [evaluate(w, case, cancer, kb) for w in rule.any]
+            if any(o.value is True for o in outcomes):
+                prov = Provenance(
+                    source="derived",
+                    text=f"T category {rule.group} derived from the tumour size",
+                    field=model.id,
+                )
+                return cancer.model_copy(
+                    update={
+                        "tnm": cancer.tnm.model_copy(update={"t": rule.group}),
+                        "provenance": [*cancer.provenance, prov],
+                    }
+                )
+            if any(o.value is None for o in outcomes):
+                return cancer  # a larger category cannot be ruled out
+    return cancer
+
+
 def _stage_from_tnm(case: Case, cancer: Cancer, kb: KnowledgeBase) -> Cancer:
     """Stage group from T, N and M when only TNM was given. A report giving T and N without M is
     read as M0 unless spread is mentioned anywhere; the provenance says that was assumed."""
     if cancer.stage_group or not (cancer.tnm.t or cancer.tnm.n):
         return cancer
-    models = [m for m in kb.stage_models if m.cancer == cancer.type]
+    models = [m for m in kb.stage_models if m.cancer == cancer.type and not is_t_model(m)]
     if not models:
         return cancer
     probe, note = cancer, "stage group derived from TNM"
@@ -123,7 +159,8 @@ def _stage_from_tnm(case: Case, cancer: Cancer, kb: KnowledgeBase) -> Cancer:
     return undecided if undecided is not None else _setting_from_tnm(cancer, probe)
 
 
-_TNM_FACTS = {"T category", "nodal status (N)", "distant spread (M)"}
+# an unknown age leaves the stage group of an age-dependent table (thyroid) open, not the setting
+_TNM_FACTS = {"T category", "nodal status (N)", "distant spread (M)", "age"}
 
 
 def _setting_from_tnm(cancer: Cancer, probe: Cancer) -> Cancer:
@@ -140,6 +177,8 @@ def _setting_from_tnm(cancer: Cancer, probe: Cancer) -> Cancer:
     setting: Setting | None = None
     if re.match(r"N[1-3]", n) or t.startswith("T4"):
         setting = "locally_advanced"
+    elif t.endswith("+"):
+        setting = None  # 'at least T2': T3 or T4 cannot be ruled out
     elif re.match(r"T(?:IS|[012])", t) and n in ("", "N0"):
         setting = "localized"
     if setting is None:
@@ -186,14 +225,36 @@ def _group_biomarkers(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
     return added
 
 
+# Illnesses that can make immune checkpoint inhibitors unsafe (the pivotal trials left them out):
+# recorded by the intake as comorbidities when the person mentions them.
+_IMMUNOTHERAPY_RISKS = {"autoimmune disease", "organ transplant", "interstitial lung disease"}
+IMMUNOTHERAPY_RISK = "immunotherapy_risk"
+
+
+def _immunotherapy_risk(case: Case, cancer: Cancer, kb: KnowledgeBase) -> dict[str, float | str]:
+    """A score pathways can require ('none mentioned') before calling immunotherapy missing: it
+    says whether the person mentioned an illness that can make it unsafe. Like an unstated
+    recurrence, an unmentioned illness is read as absent; it is derived only for cancer types whose
+    pathways ask for it, so other cases do not carry it."""
+    asked = any(
+        sc.name == IMMUNOTHERAPY_RISK for p in kb.pathways if p.cancer == cancer.type for sc in p.when.scores
+    )
+    if not asked or IMMUNOTHERAPY_RISK in cancer.scores:
+        return cancer.scores
+    risky = any(c.name in _IMMUNOTHERAPY_RISKS for c in case.patient.comorbidities)
+    return {**cancer.scores, IMMUNOTHERAPY_RISK: "present" if risky else "none mentioned"}
+
+
 def normalise(case: Case, kb: KnowledgeBase) -> Case:
     """Return a new case with derived facts filled in; stated facts are never overwritten."""
     cancers = []
     for cancer in case.cancers:
         ctype = kb.cancers.get(cancer.type or "")
+        cancer = _t_from_size(case, cancer, kb)
         cancer = _stage_from_tnm(case, cancer, kb)
         setting = derive_setting(cancer, ctype)
         scores = _gleason_and_grade_group(cancer.scores) if cancer.type == "prostate" else cancer.scores
+        scores = _immunotherapy_risk(case, cancer.model_copy(update={"scores": scores}), kb)
         cancers.append(cancer.model_copy(update={"setting": setting, "scores": scores}))
     patient = case.patient
     if patient.ecog is None and patient.karnofsky is not None:

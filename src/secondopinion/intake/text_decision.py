@@ -1,0 +1,88 @@
+"""A plan decided between two doctors who disagreed: 'the first urologist wanted surgery; a second
+recommended surveillance; we have decided on surveillance'. The decided option is the plan; what
+the other doctor recommended stays an opinion on record (and the disagreement stays visible), but
+it is not proposed any more. Without a decision naming a treatment, nothing changes."""
+
+from __future__ import annotations
+
+import re
+
+from secondopinion.case import OpinionOnRecord, PlanItem
+from secondopinion.intake.text_spans import TextContext
+
+# 'we have decided on', 'I chose', 'we've opted for', 'we are going with', 'my decision is'
+DECIDED = re.compile(
+    r"\b(?:(?:we|i|my\s+(?:wife|husband|partner|family)\s+and\s+i)\s+(?:have\s+|'ve\s+|had\s+|'d\s+)?"
+    r"(?:now\s+|finally\s+|both\s+|all\s+|together\s+|eventually\s+|jointly\s+)?"
+    r"(?:decided|chosen|chose|choose|opted|settled|agreed|gone\s+with|went\s+with|"
+    r"(?:are|'re|am|'m)\s+going\s+(?:with|ahead\s+with|for)|will\s+go\s+(?:with|ahead\s+with|for))"
+    r"|\b(?:my|our)\s+(?:final\s+)?(?:decision|choice)\s+(?:is|was)\b)"
+)
+_DECIDED_AGAINST = re.compile(r"\s+(?:not\s+to|against)\b")
+
+
+def _mentions(ctx: TextContext, item: PlanItem) -> list[int]:
+    """Where the item's own words stand in the text, within the sentences it was read from (its
+    provenance is the sentence, so the words place it inside or outside a doctor's clause)."""
+    words = (item.description or "").lower().strip()
+    if not words:
+        return []
+    found: list[int] = []
+    for p in item.provenance:
+        if p.start is None or p.end is None:
+            continue
+        at = ctx.low.find(words, p.start, p.end)
+        while at != -1:
+            found.append(at)
+            at = ctx.low.find(words, at + 1, p.end)
+    return found
+
+
+def _same_treatment(a: PlanItem, b: PlanItem) -> bool:
+    if a.modality != b.modality:
+        return False
+    if a.drugs or b.drugs:
+        return bool(set(a.drugs) & set(b.drugs))
+    return True
+
+
+def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionOnRecord]) -> list[PlanItem]:
+    """The plan once a decision between disagreeing doctors is stated: items read only from a
+    doctor's recommendation that the decision does not name, or that the decision turns down
+    ('we decided against surgery'), are dropped. Applies only when two or more opinions
+    recommending different things are on record."""
+    if len({" ".join(o.recommends.lower().split()) for o in opinions}) < 2:
+        return plan
+    decisions: list[tuple[int, int]] = []
+    rejections: list[tuple[int, int]] = []
+    for m in DECIDED.finditer(ctx.low):
+        span = (m.start(), ctx.sentence_of(m.start())[1])
+        (rejections if _DECIDED_AGAINST.match(ctx.low, m.end()) else decisions).append(span)
+    if not decisions and not rejections:
+        return plan
+    opinion_spans = [
+        (p.start, p.end) for o in opinions for p in o.provenance if p.start is not None and p.end is not None
+    ]
+
+    def only_opinion(item: PlanItem) -> bool:
+        found = _mentions(ctx, item)
+        return bool(found) and all(any(o0 <= at < o1 for o0, o1 in opinion_spans) for at in found)
+
+    def rejected(item: PlanItem) -> bool:
+        """'We decided against surgery': the doctor's recommendation was turned down."""
+        words = (item.description or "").lower().strip()
+        return bool(words) and any(words in ctx.low[r0:r1] for r0, r1 in rejections)
+
+    def in_decision(item: PlanItem) -> bool:
+        return any(d0 <= at < d1 for at in _mentions(ctx, item) for d0, d1 in decisions)
+
+    decided = [i for i in plan if in_decision(i)]
+    return [
+        i
+        for i in plan
+        if not only_opinion(i)
+        or (
+            not rejected(i)
+            and (not decided or in_decision(i) or any(_same_treatment(i, d) for d in decided))
+        )
+    ]
