@@ -91,7 +91,7 @@ def _write(out: Path | None, text: str) -> None:
         raise
 
 
-def _render(reviews: list[Review], fmt: Format) -> str:
+def _render(reviews: list[Review], fmt: Format, kb: KnowledgeBase) -> str:
     from secondopinion.report.markdown import render_markdown
     from secondopinion.report.terminal import render_text
 
@@ -101,13 +101,13 @@ def _render(reviews: list[Review], fmt: Format) -> str:
     if fmt is Format.jsonl:
         return "".join(r.model_dump_json() + "\n" for r in reviews)
     if fmt is Format.markdown:
-        return "\n".join(render_markdown(r) for r in reviews)
+        return "\n".join(render_markdown(r, kb) for r in reviews)
     if fmt is Format.fhir:
         from secondopinion.report.fhir import render_fhir
 
-        return render_fhir(reviews, load_knowledge_base(DATA_DIR))
+        return render_fhir(reviews, kb)
     width = min(Console().width, 100)
-    return "\n".join(render_text(r, width=width) for r in reviews)
+    return "\n".join(render_text(r, width=width, kb=kb) for r in reviews)
 
 
 @app.command()
@@ -168,7 +168,7 @@ def review(
         reviews = [run_review(case, kb)]
     if trials is not False:
         reviews = _with_trials(reviews, kb, required=trials is True)
-    _write(out, _render(reviews, fmt))
+    _write(out, _render(reviews, fmt, kb))
 
 
 def _warn(name: str, warnings: list[str]) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from secondopinion.case import Case
+from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.report.labels import CRITERION, KIND, RECOMMENDATION, STATUS, VERDICT
 from secondopinion.review.model import Citation, Review
 from secondopinion.trials.model import TrialMatch
 
 
-def case_summary(case: Case) -> str:
+def case_summary(case: Case, kb: KnowledgeBase | None = None) -> str:
+    """One line a person recognises: cancer types by their names, not the knowledge base's ids."""
     parts: list[str] = []
     p = case.patient
     who = " ".join(
@@ -22,9 +24,15 @@ def case_summary(case: Case) -> str:
     if who:
         parts.append(who)
     for c in case.cancers:
-        bits = [c.histology or c.type or "cancer"]
-        if c.type and c.histology and c.type not in (c.histology or ""):
-            bits = [f"{c.histology} ({c.type})"]
+        ctype = kb.cancers.get(c.type) if kb is not None and c.type else None
+        type_name = ctype.name if ctype else (c.type or "").replace("_", " ")
+        h, n = c.histology, type_name
+        plain = ctype.plain_name if ctype else n
+        if h and n:
+            label = n if h.lower() in n.lower() else h if plain.lower() in h.lower() else f"{h} ({plain})"
+        else:
+            label = n or h or "cancer"
+        bits = [label]
         if c.stage_group:
             bits.append(f"stage {c.stage_group}")
         if c.setting:
@@ -55,13 +63,13 @@ def _cite(c: Citation, numbers: dict[str, int]) -> str:
     return f"[{numbers.setdefault(c.source_id, len(numbers) + 1)}]"
 
 
-def render_markdown(review: Review) -> str:
+def render_markdown(review: Review, kb: KnowledgeBase | None = None) -> str:
     numbers: dict[str, int] = {}
     all_citations: dict[str, Citation] = {}
     lines = [
         "# Second-opinion pre-review",
         "",
-        f"**Your case as we read it:** {case_summary(review.case)}",
+        f"**Your case as we read it:** {case_summary(review.case, kb)}",
         "",
     ]
     t = review.triage
