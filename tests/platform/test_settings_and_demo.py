@@ -36,6 +36,18 @@ def test_a_key_from_the_environment_or_a_file(tmp_path):
     assert "data_key" not in repr(s)
 
 
+@pytest.mark.parametrize("given, threads", [(None, 8), ("3", 3), ("0", None), ("many", None), ("500", None)])
+def test_the_thread_pool_size_comes_from_the_environment(tmp_path, given, threads):
+    env = {"SECONDOPINION_DATA_KEY": "ab" * 32, "SECONDOPINION_HOME": str(tmp_path)}
+    if given is not None:
+        env["SECONDOPINION_THREADS"] = given
+    if threads is None:
+        with pytest.raises(InputError, match="SECONDOPINION_THREADS"):
+            PlatformSettings.from_env(environ=env)
+    else:
+        assert PlatformSettings.from_env(environ=env).threads == threads
+
+
 def test_demo_mode_makes_a_throwaway_home_and_key():
     a, b = PlatformSettings.from_env(demo=True, environ={}), PlatformSettings.from_env(demo=True, environ={})
     try:

@@ -23,6 +23,7 @@ from secondopinion.platform.views import (
     UserView,
 )
 from secondopinion.security import passwords, sessions, totp
+from secondopinion.store.db import HotSelect
 from secondopinion.store.platform import ROLES, STAFF_ROLES, LoginThrottle, ReviewerProfile, User, WebSession
 from secondopinion.store.platform_requests import CaregiverInvitation, CaregiverLink
 
@@ -73,11 +74,24 @@ def _state(token: str, row: WebSession, user: User | None) -> SessionState:
     )
 
 
-# Runs on every request; composed once (composing costs more than running it).
-_SESSION_AND_USER = (
-    select(WebSession, User)
-    .outerjoin(User, User.id == WebSession.user_id)
-    .where(WebSession.id == bindparam("session_id", type_=String()))
+# Runs on every request; composed once (composing costs more than running it). Plain columns, not
+# ORM objects: loading two objects cost more than the query itself.
+_S, _U = WebSession.__table__.c, User.__table__.c
+_SESSION_AND_USER = HotSelect(
+    select(
+        _S.id,
+        _S.csrf_token,
+        _S.mfa_pending,
+        _S.last_seen_at,
+        _S.user_id.label("session_user_id"),
+        _U.id.label("user_id"),
+        _U.role,
+        _U.active,
+        _U.display_name,
+        _U.totp_secret.is_not(None).label("mfa_enrolled"),
+    )
+    .select_from(WebSession.__table__.outerjoin(User.__table__, _U.id == _S.user_id))
+    .where(_S.id == bindparam("session_id", type_=String()))
 )
 
 
@@ -89,15 +103,23 @@ def resolve_session(ctx: Platform, token: str | None) -> SessionState | None:
         return None
     idle = timedelta(minutes=ctx.settings.session_idle_minutes)
     now = ctx.now()
-    with ctx.read() as db:
-        found = db.execute(_SESSION_AND_USER, {"session_id": sessions.token_id(token)}).first()
-        if found is None:
-            return None
-        row, user = found
-        fresh = now - row.last_seen_at <= sessions.TOUCH_EVERY
-        alive = now - row.last_seen_at <= idle and not (row.user_id and (user is None or not user.active))
-        if fresh and alive:
-            return _state(token, row, user)
+    rows = _SESSION_AND_USER.rows(ctx.read_engine, {"session_id": sessions.token_id(token)})
+    if not rows:
+        return None
+    found = rows[0]
+    fresh = now - found.last_seen_at <= sessions.TOUCH_EVERY
+    has_live_user = found.user_id is not None and found.active
+    if fresh and now - found.last_seen_at <= idle and (found.session_user_id is None or has_live_user):
+        return SessionState(
+            token=token,
+            session_id=found.id,
+            csrf_token=found.csrf_token,
+            user_id=found.user_id,
+            role=found.role,
+            mfa_pending=found.mfa_pending,
+            mfa_enrolled=bool(found.mfa_enrolled),
+            display_name=found.display_name,
+        )
     with ctx.tx() as db:
         row = sessions.load(db, token, now, idle)
         if row is None:

@@ -73,6 +73,7 @@ class Platform:
     clock: Clock = system_clock
     factory: sessionmaker[Session] = field(init=False)
     reader: sessionmaker[Session] = field(init=False)
+    read_engine: Engine = field(init=False)
     _write_lock: threading.RLock = field(init=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
@@ -80,9 +81,10 @@ class Platform:
         # Reads on PostgreSQL run without BEGIN/ROLLBACK: under READ COMMITTED every statement has
         # its own snapshot anyway, so a read-only transaction adds two round trips and nothing else.
         # Without a transaction a write would be kept at once, so reading sessions refuse writes.
-        self.reader = session_factory(
+        self.read_engine = (
             self.engine if self.sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self.reader = session_factory(self.read_engine)
         event.listen(self.reader, "before_flush", _refuse_flush)
         event.listen(self.reader, "do_orm_execute", _refuse_dml)
 
@@ -185,8 +187,11 @@ class Platform:
             correlation_id=actor.correlation_id if actor else None,
             detail=detail,
         )
-        with self._write_lock if self.sqlite else nullcontext():
-            audit.append(self.factory, entry, self.now())
+        if self.sqlite:
+            with self._write_lock:
+                audit.append(self.factory, entry, self.now())
+        else:
+            audit.append(self.factory, entry, self.now(), engine=self.engine)
         log.debug("audit", action=action, outcome=outcome, actor=entry.actor_id, object=object_id)
 
     def close(self) -> None:

@@ -12,6 +12,8 @@ from secondopinion.errors import InputError
 from secondopinion.security import crypto
 from secondopinion.store.db import ENV_HOME, ENV_URL
 
+ENV_THREADS = "SECONDOPINION_THREADS"
+
 
 @dataclass(frozen=True)
 class PlatformSettings:
@@ -31,6 +33,11 @@ class PlatformSettings:
     ip_lock_after: int = 20
     lock_minutes: int = 15
     max_followup_questions: int = 3
+    # Requests a server process works on at once in its thread pool (the web framework's default is
+    # 40). Python runs one thread at a time, so beyond the few that wait on the database more threads
+    # only add switching; under load they cost CPU and latency. Slow work (OCR of an upload) holds
+    # one thread for its duration.
+    threads: int = 8
 
     @classmethod
     def from_env(
@@ -60,7 +67,12 @@ class PlatformSettings:
             )
         home = Path(env.get(ENV_HOME, str(Path.home() / ".secondopinion")))
         url = env.get(ENV_URL) or f"sqlite:///{home / 'secondopinion.db'}"
-        return cls(database_url=url, data_dir=home, data_key=key, ephemeral_key=ephemeral)
+        threads = env.get(ENV_THREADS, "8")
+        if not threads.isdigit() or not 1 <= int(threads) <= 200:
+            raise InputError(f"{ENV_THREADS} must be a whole number from 1 to 200")
+        return cls(
+            database_url=url, data_dir=home, data_key=key, ephemeral_key=ephemeral, threads=int(threads)
+        )
 
     @property
     def documents_dir(self) -> Path:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -80,33 +80,47 @@ def canonical_around_seq(at: datetime, entry_fields: dict[str, Any]) -> tuple[st
     return head + '"seq":', tail
 
 
-def append(factory: sessionmaker[Session], entry: Entry, at: datetime) -> AuditEvent:
+@dataclass(frozen=True)
+class Appended:
+    """Where an event landed in the chain."""
+
+    seq: int
+    prev_hash: str
+    hash: str
+
+
+def append(
+    factory: sessionmaker[Session], entry: Entry, at: datetime, *, engine: Engine | None = None
+) -> Appended:
     """Add one event at the end of the chain, in its own transaction, so that a refused action
     (whose own transaction rolls back) is still recorded. Appends are serialised: on PostgreSQL by
-    an advisory lock shared by every process, elsewhere by a process lock."""
+    an advisory lock shared by every process, elsewhere by a process lock. `engine` (the factory's)
+    saves opening a session only to find out which database this is."""
     if at.tzinfo is None:
         raise ValueError("naive datetime given to the audit trail")
     at = at.astimezone(UTC)  # the text hashed now is the text `verify` rebuilds from the stored row
     detail = json.dumps(entry.detail or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    row = AuditEvent(
-        at=at,
-        action=entry.action,
-        outcome=entry.outcome,
-        actor_id=entry.actor_id,
-        actor_role=entry.actor_role,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        ip=entry.ip,
-        correlation_id=entry.correlation_id,
-        detail=detail,
-    )
-    with factory() as session:
-        bind = session.get_bind()
+    fields = {
+        "action": entry.action,
+        "outcome": entry.outcome,
+        "actor_id": entry.actor_id,
+        "actor_role": entry.actor_role,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "ip": entry.ip,
+        "correlation_id": entry.correlation_id,
+    }
+    bind: Engine | Connection
+    if engine is None:
+        with factory() as session:
+            bind = session.get_bind()
+    else:
+        bind = engine
     if bind.dialect.name == "postgresql" and bind.dialect.driver == "psycopg" and isinstance(bind, Engine):
-        row.seq, row.prev_hash, row.hash = _append_postgres(
-            bind, row, *canonical_around_seq(at, _fields(row))
-        )
-        return row
+        # the same canonical text `verify` rebuilds from the stored row (detail as stored, re-read)
+        head, tail = canonical_around_seq(at, {**fields, "detail": json.loads(detail)})
+        return Appended(*_append_postgres(bind, {**fields, "at": at, "detail": detail}, head, tail))
+    row = AuditEvent(at=at, **fields, detail=detail)
     with _LOCK, factory() as session, session.begin():
         if bind.dialect.name == "postgresql":
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_ID})
@@ -116,7 +130,7 @@ def append(factory: sessionmaker[Session], entry: Entry, at: datetime) -> AuditE
         row.seq, row.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         row.hash = chain_hash(row.prev_hash, canonical(row.seq, at, _fields(row)))
         session.add(row)
-    return row
+    return Appended(row.seq, row.prev_hash, row.hash)
 
 
 # The whole append in one statement after the lock: number and link the row to the newest one and
@@ -137,25 +151,11 @@ RETURNING seq, prev_hash, hash
 """
 
 
-def _append_postgres(engine: Engine, row: AuditEvent, head: str, tail: str) -> tuple[int, str, str]:
+def _append_postgres(engine: Engine, row: dict[str, Any], head: str, tail: str) -> tuple[int, str, str]:
     """BEGIN, the advisory lock, the INSERT and COMMIT go to the server in one pipeline: one round
     trip per append, and the lock is held only while the server runs the INSERT (it is taken for
     every read of a case, so its hold time bounds the platform's read rate)."""
-    params = {
-        "genesis": GENESIS,
-        "at": row.at,
-        "actor_id": row.actor_id,
-        "actor_role": row.actor_role,
-        "action": row.action,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "outcome": row.outcome,
-        "ip": row.ip,
-        "correlation_id": row.correlation_id,
-        "detail": row.detail,
-        "head": head,
-        "tail": tail,
-    }
+    params = {**row, "genesis": GENESIS, "head": head, "tail": tail}
     from psycopg import Connection as PgConnection
     from psycopg import Error as PgError
     from psycopg.pq import TransactionStatus

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 import time
+from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy import CompoundSelect, Engine, MetaData, Select, create_engine, event
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -110,3 +112,53 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed whole, or rolled back whole (never half-written)."""
     with factory() as session, session.begin():
         yield session
+
+
+class HotSelect:
+    """A SELECT run on nearly every request (the session behind a cookie, a request's detail), where
+    SQLAlchemy's per-execution work (cache lookup, execution context, result and row objects) costs
+    more than the query. On PostgreSQL with psycopg it is compiled once and run on the driver's
+    connection, outside a transaction (each statement has its own snapshot under READ COMMITTED);
+    elsewhere it runs through SQLAlchemy. Rows come back as named tuples either way, with the
+    columns' result types applied (e.g. aware UTC datetimes)."""
+
+    def __init__(self, stmt: Select[Any] | CompoundSelect[Any]) -> None:
+        self.stmt = stmt
+        self.row: Any = namedtuple("Row", list(stmt.selected_columns.keys()), rename=True)  # type: ignore[misc]
+        self._compiled: tuple[str, dict[str, Any], list[Any]] | None = None
+
+    def rows(self, engine: Engine, params: dict[str, Any]) -> list[Any]:
+        if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+            with engine.connect() as conn:
+                return [self.row(*r) for r in conn.execute(self.stmt, params)]
+        if self._compiled is None:
+            compiled = self.stmt.compile(dialect=engine.dialect)
+            processors = [c.type.result_processor(engine.dialect, None) for c in self.stmt.selected_columns]
+            self._compiled = (compiled.string, dict(compiled.params), processors)
+        sql, defaults, processors = self._compiled
+        from psycopg import Connection as PgConnection
+        from psycopg import Error as PgError
+        from psycopg.pq import TransactionStatus
+
+        pooled = engine.raw_connection()
+        pg = cast(PgConnection[Any], pooled.driver_connection)
+        try:
+            pg.autocommit = True
+            raw = pg.execute(sql, {**defaults, **params}).fetchall()
+        except PgError as exc:  # as SQLAlchemy reports every other database error
+            raise DBAPIError.instance(
+                sql, None, exc, PgError, hide_parameters=True, dialect=engine.dialect
+            ) from exc
+        finally:
+            try:  # the pool must get the connection back as it lent it: idle, with transactions
+                if pg.info.transaction_status != TransactionStatus.IDLE:
+                    pg.rollback()
+                pg.autocommit = False
+            except PgError:
+                pooled.invalidate()
+            pooled.close()
+        if not any(processors):
+            return [self.row(*r) for r in raw]
+        return [
+            self.row(*(v if p is None else p(v) for p, v in zip(processors, r, strict=True))) for r in raw
+        ]

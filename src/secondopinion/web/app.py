@@ -9,9 +9,12 @@ Migrations run when the app is created. The pages plug in without editing this f
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import structlog
 from fastapi import Depends, FastAPI
 
@@ -51,7 +54,16 @@ def create_app(
         if settings is None:
             settings = PlatformSettings.from_env()
         platform = Platform.open(settings, kb=kb, clock=clock)
+    threads = platform.settings.threads
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the thread pool's size is per event loop, so it is set once the server's loop runs
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="SecondOpinion platform",
         version=__version__,
         description=DESCRIPTION,
@@ -64,9 +76,10 @@ def create_app(
     errors.install(app)
     app.add_middleware(PlatformMiddleware, max_body=platform.settings.max_upload_bytes + 1024 * 1024)
 
-    from secondopinion.web.api import router as api_router
+    from secondopinion.web import api
 
-    app.include_router(api_router)
+    for sub in api.ROUTERS:  # one level of routers, not two (see web/api/__init__.py)
+        app.include_router(sub, prefix=api.PREFIX)
     _include_ui(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -81,7 +94,8 @@ def _include_ui(app: FastAPI) -> None:
     except ImportError:
         ui = None
     if ui is not None and hasattr(ui, "router"):
-        app.include_router(ui.router)
+        for sub in getattr(ui, "ROUTERS", (ui.router,)):
+            app.include_router(sub)
     if STATIC.is_dir():
         from fastapi.staticfiles import StaticFiles
 

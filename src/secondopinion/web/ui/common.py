@@ -11,7 +11,13 @@ from fastapi.responses import HTMLResponse
 
 from secondopinion.platform.accounts import SessionState
 from secondopinion.platform.context import Actor, Platform
-from secondopinion.web.deps import current_actor, get_platform, load_session
+from secondopinion.web.deps import (
+    actor_in_thread,
+    current_actor,
+    get_platform,
+    load_session,
+    session_in_thread,
+)
 from secondopinion.web.ui.render import page
 
 
@@ -31,6 +37,14 @@ async def viewer(request: Request) -> Viewer:
     (read with its user in one query), so a page costs no extra query for its header."""
     actor = await current_actor(request)
     state = await load_session(request)
+    assert state is not None
+    return Viewer(platform=get_platform(request), state=state, actor=actor, name=state.display_name or "")
+
+
+def viewer_in_thread(request: Request) -> Viewer:
+    """`viewer` for a page that does all its work in one trip through the thread pool."""
+    actor = actor_in_thread(request)
+    state = session_in_thread(request)
     assert state is not None
     return Viewer(platform=get_platform(request), state=state, actor=actor, name=state.display_name or "")
 

@@ -21,7 +21,7 @@ from secondopinion.platform.views import RequestDetail
 from secondopinion.review.model import NOTICE
 from secondopinion.security import uploads
 from secondopinion.web.ui import forms, reports
-from secondopinion.web.ui.common import Viewer, ViewerDep
+from secondopinion.web.ui.common import Viewer, ViewerDep, viewer_in_thread
 from secondopinion.web.ui.render import fragment, redirect
 
 router = APIRouter(include_in_schema=False)
@@ -182,7 +182,13 @@ def overview(request: Request, request_id: str, viewer: ViewerDep) -> Response:
 
 
 @router.get("/requests/{request_id}/pre-review")
-def pre_review(request: Request, request_id: str, viewer: ViewerDep, audience: str | None = None) -> Response:
+async def pre_review(request: Request, request_id: str, audience: str | None = None) -> Response:
+    # A frequent page: the session, the read and the rendering in one trip through the thread pool.
+    return await run_in_threadpool(_pre_review, request, request_id, audience)
+
+
+def _pre_review(request: Request, request_id: str, audience: str | None) -> Response:
+    viewer = viewer_in_thread(request)
     detail = svc.get_request(viewer.platform, viewer.actor, request_id)
     default = "patient" if viewer.actor.role in ("patient", "caregiver") else "clinician"
     chosen = audience if audience in ("patient", "clinician") else default
