@@ -389,8 +389,13 @@ RELAPSE_AFTER: tuple[re.Pattern[str], ...] = (
         r"after\s+(?:only\s+|just\s+)?|at\s+)?" + _COUNT + _UNIT + r"\s+" + _END_OF_FIRST
     ),
     re.compile(
-        r"\b" + _CAME_BACK + r"\s+(?:within|in\s+less\s+than|under|less\s+than)\s+" + _COUNT + _UNIT
-        + r"\s+" + _END_OF_FIRST
+        r"\b"
+        + _CAME_BACK
+        + r"\s+(?:within|in\s+less\s+than|under|less\s+than)\s+"
+        + _COUNT
+        + _UNIT
+        + r"\s+"
+        + _END_OF_FIRST
     ),
     re.compile(
         r"\b" + _COUNT + _UNIT + r"\s+(?:after|following)\s+(?:i\s+|she\s+|he\s+)?(?:finish\w*|complet\w*)"
@@ -404,8 +409,19 @@ REFRACTORY = re.compile(
     r"(?:the\s+)?(?:first|initial|r-?chop|pola-?r-?chp)\b"
 )
 _WORD_COUNTS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
 }
 
 

@@ -82,7 +82,6 @@ def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionO
         for i in plan
         if not only_opinion(i)
         or (
-            not rejected(i)
-            and (not decided or in_decision(i) or any(_same_treatment(i, d) for d in decided))
+            not rejected(i) and (not decided or in_decision(i) or any(_same_treatment(i, d) for d in decided))
         )
     ]

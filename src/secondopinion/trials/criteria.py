@@ -117,7 +117,20 @@ def parse_criteria(text: str, kb: KnowledgeBase) -> list[Criterion]:
 _GATES: dict[str, tuple[str, ...]] = {
     "age": ("age", "year", "old", "adult", "month"),
     "sex": ("men", "male", "man", "girl", "boy", "menopaus"),
-    "cancer": ("solid", "hematolog", "haematolog", "blood cancer", "lymphoid", "myeloid"),
+    "cancer": (
+        "solid",
+        "hematolog",
+        "haematolog",
+        "blood cancer",
+        "lymphoid",
+        "myeloid",
+        "cancer",
+        "carcinoma",
+        "tumor",
+        "tumour",
+        "neoplas",
+        "malignan",
+    ),
     "histology": (
         "squam",
         "adeno",
@@ -198,6 +211,16 @@ _GATES: dict[str, tuple[str, ...]] = {
         "sbrt",
         "srs",
         "brachy",
+        "treated",
+        "refractory",
+        "resistant",
+        "intolerant",
+        "progress",
+        "relaps",
+        "recurr",
+        "r/r",
+        "treatment",
+        "therap",
     ),
     "performance": ("ecog", "karnofsky", "kps", "lansky", "zubrod", "performance", "who ps", "who-ps"),
     "measurable": ("measurab",),
@@ -314,6 +337,14 @@ def _read_sentence(
     lines = pat.read_lines(low, s, e, inclusion) if "lines" in gates else []
     found += lines
     if not lines and (drugs or "therapy" in gates):
+        found += terms.read_therapy(low, s, e, mentions, tables, inclusion, window, oncology_text)
+    elif (
+        drugs
+        and inclusion
+        and (lines[0].fields.get("min_lines") or 0) >= 1
+        and not re.search(r"\bor\b|\bsuch as\b|\be\.g\.", low[s:e])
+    ):
+        # "at least 2 prior platinum-containing regimens": the lines and the platinum are both required.
         found += terms.read_therapy(low, s, e, mentions, tables, inclusion, window, oncology_text)
     if "performance" in gates:
         found += pat.read_performance(low, s, e, inclusion)

@@ -155,8 +155,15 @@ def negated(low: str, s_start: int, pos: int) -> bool:
 
 
 def excepted(low: str, s_start: int, pos: int) -> bool:
-    """The mention follows 'other than' / 'except' / 'another': it is not what is required."""
-    return _EXCEPT.search(low, clause_start(low, s_start, pos), pos) is not None
+    """The mention follows 'other than' / 'except' / 'another': it is not what is required. The
+    clause is cut at punctuation and contrast words only; an exception word that starts the clause
+    ('with the exception of basal cell carcinoma') is part of it."""
+    start = clause_start(low, s_start, pos)
+    for w in _BREAK_WORDS:
+        if w.strip() in ("except", "unless", "with the exception") and low.endswith(w, s_start, start):
+            start = max(s_start, start - len(w))
+            break
+    return _EXCEPT.search(low, start, pos) is not None
 
 
 # --- age -------------------------------------------------------------------------------------
@@ -676,6 +683,9 @@ _SETTING = re.compile(
     r"|resectable|operable|non-?invasive)\b"
     r"|\b(?P<rec>recurrent|relapsed)\b"
 )
+_THERAPY_FOR = re.compile(
+    r"\b(?:therap\w*|treatments?|chemotherapy|regimens?|lines?|agents?|drugs?)\s+(?:for|in)\s+(?:the\s+)?(?:\w+\s+)?$"
+)
 _NON_CANCER_METS = re.compile(r"\b(?:metabolic|metastatic (?:calcification|infection|abscess))")
 
 
@@ -762,6 +772,8 @@ def read_setting(low: str, s: int, e: int) -> list[Found]:
             bm = _BRAIN.search(low, max(s, m.start() - 40), min(e, m.end() + 40))
             if bm is not None and bm.start() <= m.start() < bm.end():
                 continue
+        if _THERAPY_FOR.search(low, max(s, m.start() - 40), m.start()):
+            continue  # "no prior therapy for metastatic disease" qualifies the therapy, not the person
         if kind == "met" and negated(low, s, m.start()):
             kind = "nonmet"
         if kind in ("la", "adv", "early", "rec") and not about_cancer:
@@ -834,7 +846,9 @@ _COUNT_WORDS = {
 _COUNT = r"(?P<n>zero|one|two|three|four|five|six|a single|single|[0-8])"
 _LINES = re.compile(
     rf"(?P<op>{OP})?\s*{_COUNT}\s*(?:\(\s*\d\s*\)\s*)?(?P<op2>or more|or fewer|or less|or greater)?\s*"
-    r"(?:prior\s+|previous\s+|systemic\s+|standard\s+|lines?\s+of\s+)*(?:(?:systemic|standard"
+    r"(?:prior\s+|previous\s+|systemic\s+|standard\s+|lines?\s+of\s+)*"
+    r"(?:[a-z0-9-]+[- ](?:based|containing)\s+)?"
+    r"(?:(?:systemic|standard"
     r"|chemotherapy|anti-?cancer"
     r"|cytotoxic|treatment|therapy|therapeutic)\s+)?(?P<what>lines?|regimens?|prior therap(?:y|ies)"
     r"|treatment regimens?)\b"
@@ -866,6 +880,11 @@ def read_lines(low: str, s: int, e: int, inclusion: bool) -> list[Found]:
         if m.group("what").startswith("prior therap") and op is None:
             continue
         fields: dict[str, Any] = {}
+        lower = _RANGE_BEFORE.search(low, max(s, m.start() - 16), m.start("n")) if op is None else None
+        if lower is not None and _COUNT_WORDS[lower.group("lo")] < n:
+            # "1-3 prior regimens", "between 1 and 3 prior lines": both bounds.
+            fields = {"min_lines": _COUNT_WORDS[lower.group("lo")], "max_lines": n}
+            return [Found("line_of_therapy", lower.start(), m.end(), fields, polarity=inclusion or None)]
         if op == "ge":
             fields["min_lines"] = n
         elif op == "gt":
@@ -887,9 +906,28 @@ def read_lines(low: str, s: int, e: int, inclusion: bool) -> list[Found]:
         r"\b(?:treatment|therapy|setting|chemotherapy|regimen|candidate|eligible)\b", low[s:e]
     ):
         k = _NTH[n.group("nth")]
+        if _NTH_DONE_BEFORE.search(low, max(s, n.start() - 45), n.start()) or _NTH_DONE_AFTER.match(
+            low, n.end(), min(e, n.end() + 60)
+        ):
+            # "progressed after first-line chemotherapy": that line is behind the person.
+            done = {"min_lines": k}
+            return [Found("line_of_therapy", n.start(), n.end(), done, polarity=inclusion or None)]
         fields = {"min_lines": k - 1} if n.group("later") else {"min_lines": k - 1, "max_lines": k - 1}
         return [Found("line_of_therapy", n.start(), n.end(), fields, polarity=inclusion or None)]
     return []
+
+
+_RANGE_BEFORE = re.compile(
+    r"(?:between\s+)?\b(?P<lo>zero|one|two|three|four|five|[0-8])\s*(?:-|–|to|and)\s*$"
+)
+_NTH_DONE_BEFORE = re.compile(
+    r"\b(?:after|following|failed|failure of|failing|progress\w*(?: on| during| after)?|relaps\w*"
+    r"|refractory to|resistant to|intolerant (?:to|of)|prior|previous(?:ly)?|received|completed|completion of"
+    r"|whose|had|with(?: a)?)\s+(?:(?:a|the|their|standard|at least one|one)\s+)*$"
+)
+_NTH_DONE_AFTER = re.compile(
+    r"[^.;]{0,40}?\b(?:included|including|consisted|containing|carried out|received|given|completed|failed)\b"
+)
 
 
 def within_days(low: str, s: int, e: int) -> int | None:

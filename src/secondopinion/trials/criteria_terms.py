@@ -111,6 +111,9 @@ def _class_variants(name: str) -> set[str]:
     ):
         plural = words[-1][:-1] + "ies" if words[-1].endswith("y") else words[-1] + "s"
         out.add(" ".join([*words[:-1], plural]))
+    if low.startswith("anti-") and words[-1] == "antibody":
+        stem = " ".join(words[:-1])
+        out |= {f"{stem} monoclonal antibody", f"{stem} monoclonal antibodies", f"{stem} mab", f"{stem} mabs"}
     if low.startswith("immune "):
         out |= {v[len("immune ") :] for v in list(out)}
     if low.endswith(" inhibitor") and len(words) == 2:
@@ -187,8 +190,56 @@ class TextMentions:
     classes: list[Name]
 
 
+# "poly (ADP-ribose) polymerase (PARP) inhibitor": the abbreviation and the head noun after it
+# name the class ("PARP inhibitor") even though the words between them do not.
+_ABBREVIATED_CLASS = re.compile(
+    r"\((?P<abbr>[a-z0-9][a-z0-9/-]{1,12})\)\s*(?P<head>inhibitors?|antibod(?:y|ies)|agonists?|antagonists?"
+    r"|tyrosine kinase inhibitors?|tkis?)\b"
+)
+
+
+def _abbreviated_classes(finder: NameFinder, low: str, taken: list[Name]) -> list[Name]:
+    out: list[Name] = []
+    for m in _ABBREVIATED_CLASS.finditer(low):
+        if any(n.start <= m.start() < n.end for n in taken):
+            continue
+        phrase = f"{m.group('abbr')} {m.group('head')}"
+        hits = [n for n in finder.find(phrase, phrase) if n.kind == "class" and n.end == len(phrase)]
+        if hits and hits[0].start == 0:
+            out.append(Name("class", hits[0].id, m.start(), m.end(), m.group()))
+    return out
+
+
+_MARKER_PREFIX = re.compile(
+    r"(?P<marker>[a-z0-9/ ]+?)\s*(?:-\s*)?(?:positive|negative|\+|-|mutant|mutated|amplified)(?![a-z0-9])"
+)
+
+
+def _markers_in_cancer_names(finder: NameFinder, norm: str, low: str, names: list[Name]) -> list[Name]:
+    """'HER2-positive breast cancer' is a cancer name that also states a biomarker: the marker
+    at its head is found too, so the status is read like any other."""
+    out: list[Name] = []
+    for n in names:
+        if n.kind != "cancer":
+            continue
+        m = _MARKER_PREFIX.match(low, n.start, n.end)
+        if m is None:
+            continue
+        phrase = m.group("marker").strip()
+        written = norm[n.start : n.start + len(phrase)]
+        hits = [x for x in finder.find(written, phrase) if x.kind == "biomarker" and x.end == len(phrase)]
+        if hits and hits[0].start == 0:
+            end = n.start + len(phrase)
+            out.append(Name("biomarker", hits[0].id, n.start, end, low[n.start : end]))
+    return out
+
+
 def find_mentions(kb: KnowledgeBase, norm: str, low: str) -> TextMentions:
-    names = terms_for(kb).finder.find(norm, low)
+    finder = terms_for(kb).finder
+    names = finder.find(norm, low)
+    if "(" in low:
+        names = sorted(names + _abbreviated_classes(finder, low, names), key=lambda n: n.start)
+    names += _markers_in_cancer_names(finder, norm, low, names)
     if ONCOLOGY.search(low) is None:
         # Short abbreviations are other things outside cancer trials (MCL the knee ligament, MDS the
         # nursing-home data set): there, only names written out count.
@@ -233,6 +284,17 @@ _HISTOLOGY = re.compile(
 _OF_ORGAN = re.compile(
     r"\b(?P<head>cancer|carcinoma|adenocarcinoma|tumou?r|neoplasm)s? of (?:the )?(?P<organ>[a-z]{3,})\b"
 )
+# "breast adenocarcinoma", "small bowel malignancy": a site word and a cancer head noun name the
+# knowledge base's "<site> cancer" even where that exact alias is not written.
+_SITE_HEAD = re.compile(
+    r"\b(?P<site>[a-z][a-z-]{2,}(?: [a-z][a-z-]{2,})?) (?P<head>adenocarcinomas?|carcinomas?|cancers?"
+    r"|tumou?rs?|neoplasms?|neoplasia|malignanc(?:y|ies))\b"
+)
+_NOT_A_SITE = re.compile(
+    r"\b(?:benign|other|any|active|prior|previous|primary|secondary|second|malignant|solid|advanced"
+    r"|metastatic|recurrent|known|invasive|suspected|history|cell|squamous|small|large|clear|germ|stromal"
+    r"|neuroendocrine|carcinoid|giant|brown|desmoid|phyllodes|borderline|the|with|and|for|from|new)\b"
+)
 _HEAD = re.compile(
     r"\b(cancers?|carcinomas?|adenocarcinomas?|tumou?rs?|neoplasms?|malignanc(?:y|ies)|lymphomas?)$"
 )
@@ -259,7 +321,7 @@ def read_cancer(low: str, s: int, e: int, found: TextMentions, terms: Terms, inc
     ids: list[str] = []
     first: tuple[int, int] | None = None
     for m in within(found.cancers, s, e):
-        if excepted(low, s, m.start):
+        if excepted(low, s, m.start) or re.search(r"\bbenign\s+$", low[max(s, m.start - 8) : m.start]):
             continue
         for extra in [*_shared_head(low, s, m, terms), m.id]:
             if extra not in ids:
@@ -273,6 +335,16 @@ def read_cancer(low: str, s: int, e: int, found: TextMentions, terms: Terms, inc
                 ids.extend(i for i in hit if i not in ids)
                 first = first or (m.start(), m.end())
                 break
+    taken = [(m.start, m.end) for m in within(found.cancers, s, e)]
+    for m in _SITE_HEAD.finditer(low, s, e):
+        if any(a < m.end() and m.start() < b for a, b in taken) or excepted(low, s, m.start()):
+            continue
+        if re.search(r"\bbenign\b|\bnon-?$", low[max(s, m.start() - 20) : m.start("head")]):
+            continue
+        hit = _site_cancer(m.group("site"), terms)
+        if hit:
+            ids.extend(i for i in hit if i not in ids)
+            first = first or (m.start(), m.end())
     generic = _SOLID.search(low, s, e) or _LIQUID.search(low, s, e)
     if generic is not None and re.search(
         r"criteria (?:in|for) $", low[max(s, generic.start() - 13) : generic.start()]
@@ -289,9 +361,48 @@ def read_cancer(low: str, s: int, e: int, found: TextMentions, terms: Terms, inc
         for m in within(found.cancers, s, e):
             rest = rest.replace(low[m.start : m.end], " ")
         words = [w for w in re.findall(r"[a-z]{3,}", _FILLER.sub(" ", rest))]
-        if len(words) > 3:
+        if len(words) > 3 and not _listed_alone(low, s, e, first, found):
             return []  # "hereditary colorectal cancer linked to ..." is not a plain type exclusion
     return [Found("cancer_type", first[0], first[1], {"cancer_types": ids})]
+
+
+_LIST_CUT = re.compile(r"[,;:()\[\]]|\s(?:or|and|and/or)\s|/")
+_NOT_OWN_CANCER = re.compile(
+    r"\b(?:family|relatives?|mother|father|sister|brother|risk|screening|suspic\w*|hereditary|syndrome"
+    r"|predispos\w*|carrier|partner|spouse)\b"
+)
+
+
+def _listed_alone(low: str, s: int, e: int, first: tuple[int, int], found: TextMentions) -> bool:
+    """'Known colorectal cancer, infectious colitis, or diverticulitis': the cancer is one item of a
+    list of conditions, with nothing in its own item but the name (and no family history)."""
+    if _NOT_OWN_CANCER.search(low, s, e):
+        return False
+    cuts = [s, *(m.end() for m in _LIST_CUT.finditer(low, s, first[0])), first[0]]
+    after = _LIST_CUT.search(low, first[1], e)
+    segment = low[max(cuts[:-1]) : after.start() if after else e]
+    for m in within(found.cancers, s, e):
+        segment = segment.replace(low[m.start : m.end], " ")
+    return not re.findall(r"[a-z]{3,}", _FILLER.sub(" ", segment))
+
+
+def _site_cancer(site: str, terms: Terms) -> list[str]:
+    """Knowledge-base cancer ids named '<site> cancer', trying the two-word site before the last
+    word alone ('small bowel' before 'bowel', which would be the large bowel); a lone word that is
+    no site ('cell', 'other') names nothing."""
+    words = site.split()
+    for n in (2, 1):
+        if len(words) < n:
+            continue
+        part = " ".join(words[-n:])
+        if n == 1 and _NOT_A_SITE.search(part):
+            continue
+        phrase = f"{part} cancer"
+        names = terms.finder.find(phrase, phrase)
+        hit = [x.id for x in names if x.kind == "cancer" and x.start == 0 and x.end == len(phrase)]
+        if hit or (n == 2 and words[-2] in ("small", "large")):
+            return hit  # 'small bowel' names no knowledge-base type: not 'bowel' either
+    return []
 
 
 def read_histology(low: str, s: int, e: int, found: TextMentions, inclusion: bool) -> list[Found]:
@@ -323,8 +434,8 @@ _POS_AFTER = re.compile(
     r"|co-?deleti\w*|[123]\+|driver|exon\s*\d+|[acdefghiklmnpqrstvwy]\d{2,4}[acdefghiklmnpqrstvwy*])"
 )
 _NEG_AFTER = re.compile(
-    r"(?:\s*\([^)]{1,20}\))?\s*(?:status\s+(?:is\s+)?)?(?:-(?![a-z0-9])|−|negative|neg\b"
-    r"|wild[- ]?type|wt\b|non-?mutated"
+    r"(?:\s*\([^)]{1,20}\))?\s*(?:status\s+(?:is\s+)?)?(?:-(?![a-z0-9])|−|-?\s*negative|-?neg\b"
+    r"|-?\s*wild[- ]?type|wt\b|-?non-?mutated"
     r"|unmutated|non-?amplified|not amplified|not mutated|intact|proficient|\bstable\b|0\b|1\+)"
 )
 _POS_BEFORE = re.compile(
@@ -359,7 +470,9 @@ _VALUE = re.compile(
     rf"|mut(?:ations)?\s*/\s*mb"
     r"|ng\s*/\s*ml|u\s*/\s*ml|percent)?"
 )
-_HR = re.compile(r"\b(?:hormone[- ]receptor|hr)\s*(?:\(hr\)\s*)?(?P<s>\+|-(?![a-z0-9])|positive|negative)")
+_HR = re.compile(
+    r"\b(?:hormone[- ]receptor|hr)\s*(?:\(hr\)\s*)?(?P<s>\+|-(?![a-z0-9])|-?\s*positive|-?\s*negative)"
+)
 _TRIPLE_NEG = re.compile(r"\btriple[- ]negative\b|\btnbc\b")
 _OR_BETWEEN = re.compile(r"^\s*(?:\+|-|positive|negative)?\s*(?:,\s*)?(?:and/or|or|/)\s*$")
 _LIST_BETWEEN = re.compile(r"^\s*(?:,|and/or|or|and|/|&)\s*$")
@@ -474,7 +587,14 @@ def or_joined(low: str, a: Found, b: Found) -> bool:
     """Two criteria stated as alternatives ('ER+ and/or PR+', 'exon 19 deletion or L858R')."""
     between = low[a.end : b.start] if a.end <= b.start else ""
     if a.start == b.start:
-        return True
+        # "HR-positive" is ER or PR; "triple-negative" is all three negative, not one of them.
+        return _TRIPLE_NEG.fullmatch(low, a.start, a.end) is None
+    if (
+        "/" in between
+        and not re.search(r"\bor\b", between)
+        and a.fields.get("biomarker_status") != b.fields.get("biomarker_status")
+    ):
+        return False  # "HR+/HER2-": both, each with its own status
     return bool(_OR_BETWEEN.match(re.sub(r"\(.*?\)", "", between))) or bool(
         re.match(r"^\s*(?:\+|-|positive|negative|mutation|mutated)?\s*(?:and/or|or)\s", between)
     )
@@ -500,7 +620,41 @@ _NAIVE = re.compile(
     r"\b(?:treatment[- ]na[iï]ve|therapy[- ]na[iï]ve|chemo(?:therapy)?[- ]na[iï]ve|na[iï]ve to|untreated"
     r"|previously untreated|not (?:been )?(?:previously )?treated|no prior (?:systemic "
     r"|anti-?cancer )?(?:therapy|treatment)"
-    r"|not received any (?:prior )?(?:systemic )?(?:therapy|treatment))\b"
+    r"|not (?:yet )?(?:been )?received (?:any )?(?:(?:prior|previous|specific|systemic|anti-?cancer)\s+)*"
+    r"(?:therapy|treatment))\b"
+)
+# Wording that says the person has been treated for the cancer before without naming the treatment:
+# any anticancer treatment is meant. Group `any` also holds as an exclusion ("previous treatment of
+# prostate cancer"); group `course` (relapsed, refractory, progressed on) only as a requirement.
+_COURSE_TAIL = (
+    r" (?:(?:standard|prior|previous|conventional|available|first[- ]line|at least|one|all|established"
+    r"|initial)"
+    r"(?:\s+[\w-]+){0,3}?\s+(?:therap(?:y|ies)|treatments?|regimens?|lines?|chemotherapy))"
+)
+_TREATED = re.compile(
+    r"\b(?:(?P<any>previously[- ]treated|(?:heavily[- ])?pre-?treated"
+    r"|(?P<of>(?:previous|prior) (?:treatment|therapy) (?:of|for))"
+    r"|(?:active |prior |previous )?(?:cancer|tumou?r|oncologic(?:al)?|anti-?(?:myeloma|lymphoma|leuka?emia))"
+    r"[- ](?:treatments?|therap(?:y|ies)|directed therapy)"
+    r"|treatment for (?:the |their |this )?(?:cancer|malignan\w*|neoplas\w*))"
+    r"|(?P<course>relapsed(?:\s*/\s*|\s+(?:and/or|or|and)\s+)refractory|refractory(?:\s*/\s*|\s+(?:and/or|or)\s+)"
+    r"relapsed|r/r"
+    r"|(?:refractory|resistant|intolerant)(?: to| of)?"
+    r"(?: or (?:refractory|resistant|intolerant)(?: to| of)?)?"
+    + _COURSE_TAIL
+    + r"|(?:progress\w*|relapsed|recurr\w*) (?:on|after|following|during|despite)"
+    + _COURSE_TAIL
+    + r"))\b"
+)
+_CANCER_HEAD = re.compile(
+    r"\b(?:cancers?|carcinomas?|malignan\w*|neoplas\w*|tumou?rs?|disease|lymphomas?|leuka?emias?|myelomas?"
+    r"|sarcomas?|melanomas?)\b"
+)
+# "previously treated brain metastases" is about the metastases, not the person's treatment so far.
+_TREATED_NOT_PATIENT = re.compile(
+    r"\s*,?\s*(?:(?:and\s+)?\w+\s+){0,2}?(?:(?:brain|cns|central nervous system|intracranial|spinal cord)\s+"
+    r"(?:metasta\w*|mets|lesions?|disease)|metastas[ie]s|mets|lesions?|infections?|hepatitis|hiv|hbv|hcv"
+    r"|tuberculosis|hypertension|diabetes|thyroid disease|hypothyroidism|depression)\b"
 )
 _PRIOR_WORD = re.compile(r"\b(?:prior|previous|received)\b")
 _NAIVE_NOT_PATIENT = re.compile(
@@ -579,6 +733,10 @@ def read_therapy(
     if naive is not None and not modalities and not drugs and not classes:
         modalities = ["systemic_therapy"] if "chemo" not in naive.group() else ["chemotherapy"]
         first = (naive.start(), naive.end())
+    if first is None and naive is None and oncology_text:
+        treated = _treated_any(low, s, e, found, inclusion)
+        if treated is not None:
+            first = treated  # no drug, class or modality named: any anticancer treatment
     if first is None or _NOT_THERAPY.search(sentence):
         return []
     if not oncology_text and not drugs and not classes:
@@ -614,6 +772,31 @@ def read_therapy(
             polarity=polarity,
         )
     ]
+
+
+def _treated_any(low: str, s: int, e: int, found: TextMentions, inclusion: bool) -> tuple[int, int] | None:
+    """Where the sentence says the person was treated for the cancer before, naming no treatment
+    at all ('previously treated CRC', 'relapsed/refractory myeloma'); None otherwise. A sentence
+    naming a treatment we could not read ('treated with pelvic radiotherapy') is left alone."""
+    if _MODALITY_RE.search(low, s, e) or re.search(r"\b(?:surg|radi|irradiat|transplant|resect)", low[s:e]):
+        return None
+    about_cancer = bool(within(found.cancers, s, e) or ONCOLOGY.search(low, s, e))
+    for m in _TREATED.finditer(low, s, e):
+        if m.group("course") and not inclusion:
+            continue  # "relapsed disease" among exclusions: first-line trials, not a treatment rule
+        if not about_cancer and not (m.group("course") and re.search(r"therap|treatment|regimen", m.group())):
+            continue
+        if excepted(low, s, m.start()) or _TREATED_NOT_PATIENT.match(low, m.end(), min(e, m.end() + 40)):
+            continue
+        if re.match(r"\s+(?:with|by|using)\b", low[m.end() : m.end() + 8]):
+            continue  # "previously treated with <something we do not know>"
+        if m.group("of") and not (
+            _CANCER_HEAD.search(low, m.end(), min(e, m.end() + 45))
+            or any(m.end() <= c.start < m.end() + 45 for c in within(found.cancers, s, e))
+        ):
+            continue  # "prior treatment for pain"
+        return m.start(), m.end()
+    return None
 
 
 def _plain_modality(low: str, s: int, m: re.Match[str]) -> bool:

@@ -287,12 +287,48 @@ def _treats(c: Criterion, item: PlanItem, kb: KnowledgeBase) -> bool:
         return True
     if c.therapy_classes and any(_class_matches(w, _item_classes(item, kb)) for w in c.therapy_classes):
         return True
-    return bool(c.therapy_modalities and modalities & set(c.therapy_modalities))
+    wanted = set(c.therapy_modalities)
+    if "systemic_therapy" in wanted:
+        wanted |= SYSTEMIC_MODALITIES  # 'prior systemic therapy': chemotherapy, targeted, hormonal...
+    return bool(wanted and modalities & wanted)
+
+
+# "No prior systemic therapy for metastatic disease": treatment given with curative intent (before or
+# after surgery, or definitive) does not count; treatment of unstated intent cannot be ruled in or out.
+_ADVANCED_ONLY = re.compile(
+    r"\b(?:for|in)\s+(?:the\s+)?(?:(?:locally\s+)?advanced|metastatic|recurrent|unresectable|incurable)"
+    r"(?:(?:\s*,\s*|\s+(?:or|and/or)\s+)(?:locally\s+)?(?:advanced|metastatic|recurrent|unresectable))*"
+    r"\s+(?:disease|setting|cancer|stage|carcinoma)",
+    re.I,
+)
+_EARLY_INTENT = frozenset({"curative", "neoadjuvant", "adjuvant", "definitive"})
+
+
+def _for_advanced_disease(c: Criterion) -> bool:
+    return _ADVANCED_ONLY.search(c.text) is not None
+
+
+def _in_scope(c: Criterion, items: Sequence[PlanItem]) -> tuple[list[PlanItem], list[PlanItem]]:
+    """The items a criterion counts, and those it may count (intent not given). Only a criterion
+    about treatment for advanced disease leaves curative-intent treatment out."""
+    if not _for_advanced_disease(c):
+        return list(items), []
+    sure = [i for i in items if i.intent not in _EARLY_INTENT and i.intent != "unknown"]
+    maybe = [i for i in items if i.intent == "unknown"]
+    return sure, maybe
 
 
 def _check_prior_therapy(c: Criterion, f: Facts) -> Check:
     label = _therapy_label(c)
-    hits = [i for i in f.received if _treats(c, i, f.kb)]
+    treated = [i for i in f.received if _treats(c, i, f.kb)]
+    hits, maybe = _in_scope(c, treated)
+    if not hits and maybe:
+        return Check(
+            None,
+            f"earlier treatment: {_describe_items(maybe)}, intent not given",
+            f"Was {_describe_items(maybe)} given for advanced or metastatic disease, or around surgery "
+            "(before or after it, to cure)? The trial counts only treatment for advanced disease.",
+        )
     if hits and c.within_days is not None:
         ongoing = [i for i in hits if i.status == "ongoing"]
         if ongoing:
@@ -319,9 +355,22 @@ def _check_lines(c: Criterion, f: Facts) -> Check:
             "no treatment history given",
             "How many courses (lines) of drug treatment have you had for this cancer so far?",
         )
-    lines = sum(1 for i in f.received if item_modalities(i, f.kb) & SYSTEMIC_MODALITIES)
-    ok = (c.min_lines is None or lines >= c.min_lines) and (c.max_lines is None or lines <= c.max_lines)
-    return Check(ok, f"{lines} earlier line(s) of drug treatment in the history given")
+    systemic = [i for i in f.received if item_modalities(i, f.kb) & SYSTEMIC_MODALITIES]
+    sure, maybe = _in_scope(c, systemic)
+
+    def within_bounds(lines: int) -> bool:
+        return (c.min_lines is None or lines >= c.min_lines) and (c.max_lines is None or lines <= c.max_lines)
+
+    ok = within_bounds(len(sure))
+    if maybe and within_bounds(len(sure) + len(maybe)) != ok:
+        return Check(
+            None,
+            f"{len(sure) + len(maybe)} earlier line(s) of drug treatment, intent of {len(maybe)} not given",
+            f"Was {_describe_items(maybe)} given for advanced or metastatic disease, or around surgery "
+            "(to cure)? The trial counts only lines for advanced disease.",
+        )
+    scope = " for advanced disease" if _for_advanced_disease(c) else ""
+    return Check(ok, f"{len(sure)} earlier line(s) of drug treatment{scope} in the history given")
 
 
 # ECOG grade and the Karnofsky range usually equated with it (Oken et al., Am J Clin Oncol 1982).
