@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secondopinion.case import TNM, Biomarker, Cancer, Case, PlanItem
+from secondopinion.case import TNM, Biomarker, Cancer, Case, Patient, PlanItem
 from secondopinion.review import review
 from tests.review.small_kb import small_kb
 
@@ -337,3 +337,16 @@ def test_a_missing_treatment_is_not_offered_again_as_something_to_also_ask_about
     assert [f.rule_id.split("/")[1] for f in missing] == ["neoadjuvant-cisplatin-before-cystectomy"]
     subjects = {f.subject for f in findings if f.kind == "alternative"}
     assert missing[0].subject not in subjects
+
+
+def test_a_finding_that_rests_on_fitness_read_from_the_plan_says_so(kb):
+    def missing(ecog):
+        case = Case(
+            patient=Patient(ecog=ecog),
+            cancers=[Cancer(type="bladder", stage_group="II", tnm=TNM(t="T2", n="N0", m="M0"))],
+            plan=[PlanItem(modality="surgery", procedure="radical cystectomy")],
+        )
+        return next(f for f in review(case, kb).plan_review.findings if f.kind == "missing_treatment")
+
+    assert "We took it that you are fit enough" in missing(None).explanation
+    assert "We took it that you are fit enough" not in missing(0).explanation

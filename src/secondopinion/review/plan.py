@@ -161,7 +161,9 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
             findings.append(
                 Finding(
                     kind="missing_treatment",
-                    explanation=(f"The plan you described does not include it. {rec.why}"),
+                    explanation=(
+                        f"The plan you described does not include it. {rec.why}{_fitness_note(p, case)}"
+                    ),
                     **common,
                 )
             )
@@ -194,6 +196,17 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
                 )
             )
     return findings
+
+
+def _fitness_note(p: Pathway, case: Case) -> str:
+    """A pathway for fit people, applied with no performance status given: the fitness was read
+    from the plan (conditions.fit_by_plan), and the reader is told so."""
+    if p.when.ecog_max is None or case.patient.ecog is not None:
+        return ""
+    return (
+        " We took it that you are fit enough for this, as the treatment already planned suggests;"
+        " your doctors can confirm."
+    )
 
 
 def _would_change_the_review(p: Pathway, case: Case, kb: KnowledgeBase) -> bool:
