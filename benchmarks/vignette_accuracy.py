@@ -52,7 +52,11 @@ def main() -> None:
             expects_concordant = v["expect"].get("verdict") == "concordant"
             concordant += expects_concordant
             try:
-                result = review(read_case(v["text"].encode(), f"{v['id']}.txt", kb), kb)
+                if "text" in v:
+                    case = read_case(v["text"].encode(), f"{v['id']}.txt", kb)
+                else:  # a structured case, as the development vignettes allow
+                    case = read_case(yaml.safe_dump(v["case"]).encode(), f"{v['id']}.yaml", kb)
+                result = review(case, kb)
                 problems = unmet_expectations(result, v["expect"])
                 alarms += expects_concordant and any(
                     f.kind in ("missing_treatment", "not_recommended") for f in result.plan_review.findings

@@ -350,3 +350,15 @@ def test_a_finding_that_rests_on_fitness_read_from_the_plan_says_so(kb):
 
     assert "We took it that you are fit enough" in missing(None).explanation
     assert "We took it that you are fit enough" not in missing(0).explanation
+
+
+def test_an_element_advised_against_is_not_also_confirmed_by_a_broader_pathway(kb):
+    """Ibrutinib for Rai 0 CLL without active disease: advised against here, although a broader
+    pathway lists it among first treatments."""
+    case = Case(
+        cancers=[Cancer(type="cll", stage_group="0")],
+        plan=[PlanItem(modality="targeted_therapy", drugs=["ibrutinib"])],
+    )
+    findings = review(case, kb).plan_review.findings
+    assert any(f.kind == "not_recommended" for f in findings)
+    assert not any(f.kind == "confirmed" and "ibrutinib" in f.explanation.lower() for f in findings)

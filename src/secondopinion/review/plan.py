@@ -198,6 +198,31 @@ def _apply(p: Pathway, case: Case, kb: KnowledgeBase) -> list[Finding]:
     return findings
 
 
+def _unconfirm_advised_against(
+    findings: list[Finding], applied: list[Pathway], case: Case, kb: KnowledgeBase
+) -> list[Finding]:
+    """A plan element the evidence advises against here is not also 'in line with the evidence'
+    because a broader pathway lists it among its options: that confirmation goes."""
+    flagged = {
+        id(item)
+        for p in applied
+        for bad in p.advise_against
+        for item in any_match(case.plan, bad.match, kb, lenient=False)
+    }
+    if not flagged:
+        return findings
+    recs = {f"{p.id}/{r.id}": r for p in applied for r in p.recommend}
+    kept = []
+    for f in findings:
+        rec = recs.get(f.rule_id) if f.kind == "confirmed" else None
+        if rec is not None and not any_match(case.history, rec.options, kb, lenient=True):
+            planned = any_match(case.plan, rec.options, kb, lenient=True)
+            if planned and all(id(i) in flagged for i in planned):
+                continue
+        kept.append(f)
+    return kept
+
+
 def _fitness_note(p: Pathway, case: Case) -> str:
     """A pathway for fit people, applied with no performance status given: the fitness was read
     from the plan (conditions.fit_by_plan), and the reader is told so."""
@@ -343,7 +368,9 @@ def review_plan(case: Case, kb: KnowledgeBase) -> tuple[PlanReview, list[Pathway
     judged = any(f.kind in ("confirmed", "missing_treatment", "not_recommended") for f in findings)
     if spread_unknown and ctype.category == "solid" and "setting" in missing_facts and not judged:
         insufficient = True
-    findings = sorted(_dedupe(findings), key=lambda f: ORDER[f.kind])
+    findings = sorted(
+        _dedupe(_unconfirm_advised_against(findings, applied, case, kb)), key=lambda f: ORDER[f.kind]
+    )
     if not applied and case.plan and not ({"setting", "stage"} & set(missing_facts)):
         findings.append(
             Finding(
