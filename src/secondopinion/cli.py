@@ -583,6 +583,8 @@ audit_app = typer.Typer(help="The platform's append-only, hash-chained audit tra
 app.add_typer(audit_app, name="audit")
 users_app = typer.Typer(help="Platform accounts (the first administrator).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+keys_app = typer.Typer(help="The data key: make one, rotate the data to a new one.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()
@@ -637,6 +639,34 @@ def users_create(
     user = bootstrap_user(platform, email, role, name, password)
     platform.close()
     print(f"created {user.role} {user.id}; staff set up their authenticator at first login")
+
+
+@keys_app.command("new")
+def keys_new() -> None:
+    """Print a fresh random data key (64 hex characters) for SECONDOPINION_DATA_KEY(_FILE)."""
+    from secondopinion.security.crypto import new_key_text
+
+    print(new_key_text())
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    new_key_file: Annotated[
+        Path, typer.Option("--new-key-file", help="file holding the new key (from 'secondopinion keys new')")
+    ],
+) -> None:
+    """Re-encrypt every sealed value, document and TOTP secret under a new data key, all or nothing.
+    The current key comes from SECONDOPINION_DATA_KEY (or _FILE); every server must be stopped."""
+    from secondopinion.platform import PlatformSettings
+    from secondopinion.platform.keys import rotate
+    from secondopinion.security.crypto import read_key_file
+
+    new_key = read_key_file(new_key_file, "--new-key-file")
+    done = rotate(PlatformSettings.from_env(), new_key)
+    print(
+        f"data key rotated: {done.sealed_values} sealed values, {done.totp_secrets} TOTP secrets and "
+        f"{done.documents} documents re-encrypted; start the platform with the new key"
+    )
 
 
 def main() -> None:

@@ -75,6 +75,7 @@ class Platform:
     reader: sessionmaker[Session] = field(init=False)
     read_engine: Engine = field(init=False)
     _write_lock: threading.RLock = field(init=False, default_factory=threading.RLock)
+    key_lock: Any = field(init=False, default=None, repr=False)  # keys.KeyLock, held until close()
 
     def __post_init__(self) -> None:
         self.factory = session_factory(self.engine)
@@ -94,27 +95,33 @@ class Platform:
     ) -> Platform:
         """Connect, bring the schema to its newest revision and make the documents folder."""
         from secondopinion.knowledge.loader import default_knowledge_base
+        from secondopinion.platform import keys
 
         settings.documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = make_engine(settings.database_url)
-        # store.db.migrate() with the data key, which a revision may need to encrypt existing rows
-        config = alembic_config(engine)
-        if not settings.ephemeral_key:
-            config.attributes["data_key"] = settings.data_key
-        command.upgrade(config, "heads")
-        platform = cls(
-            settings=settings,
-            engine=engine,
-            kb=kb or default_knowledge_base(),
-            vault=Vault(settings.data_key),
-            clock=clock,
-        )
-        if not settings.ephemeral_key:
-            try:
-                platform.check_key()
-            except BaseException:
-                engine.dispose()
-                raise
+        # a data key rotation (platform/keys.py) refuses while a platform holds this, and vice versa
+        key_lock = None if settings.ephemeral_key else keys.hold_for_server(engine)
+        try:
+            # store.db.migrate() with the data key, which a revision may need to encrypt existing rows
+            config = alembic_config(engine)
+            if not settings.ephemeral_key:
+                config.attributes["data_key"] = settings.data_key
+            command.upgrade(config, "heads")
+            platform = cls(
+                settings=settings,
+                engine=engine,
+                kb=kb or default_knowledge_base(),
+                vault=Vault(settings.data_key),
+                clock=clock,
+            )
+            platform.key_lock = key_lock
+            if not settings.ephemeral_key:
+                keys.check_on_start(platform)  # the key check; finishes or undoes an interrupted rotation
+        except BaseException:
+            if key_lock is not None:
+                key_lock.release()
+            engine.dispose()
+            raise
         return platform
 
     def check_key(self) -> None:
@@ -195,4 +202,6 @@ class Platform:
         log.debug("audit", action=action, outcome=outcome, actor=entry.actor_id, object=object_id)
 
     def close(self) -> None:
+        if self.key_lock is not None:
+            self.key_lock.release()
         self.engine.dispose()

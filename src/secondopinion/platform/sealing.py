@@ -90,3 +90,19 @@ def seal_json(vault: Vault, column: SealedColumn, row_id: str, value: Any) -> st
 
 def unseal_json(vault: Vault, column: SealedColumn, row_id: str, stored: str) -> Any:
     return json.loads(unseal(vault, column, row_id, stored))
+
+
+def sealed_columns_by_table() -> dict[str, tuple[SealedColumn, ...]]:
+    """SEALED_COLUMNS grouped by table, so a key rotation rewrites each row once."""
+    tables: dict[str, tuple[SealedColumn, ...]] = {}
+    for col in SEALED_COLUMNS:
+        tables[col.table] = (*tables.get(col.table, ()), col)
+    return tables
+
+
+def reseal(old: Vault, new: Vault, column: SealedColumn, row_id: str, stored: str | None) -> str | None:
+    """A stored value opened with the old key and sealed again with the new one, bound to the same
+    column and row; empty and missing values stay as they are."""
+    if not stored:
+        return stored
+    return seal(new, column, row_id, unseal(old, column, row_id, stored))

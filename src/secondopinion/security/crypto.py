@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -61,8 +62,28 @@ def load_key(environ: Mapping[str, str] | None = None) -> bytes | None:
     return None
 
 
+def read_key_file(path: Path, what: str = "key file") -> bytes:
+    """A key from a file (as SECONDOPINION_DATA_KEY_FILE names one), refused in one line."""
+    try:
+        return parse_key(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{what}: cannot read {path} ({exc.strerror})") from None
+    except InputError as exc:
+        raise InputError(f"{what} {path}: {exc}") from None
+
+
 def ephemeral_key() -> bytes:
     return secrets.token_bytes(32)
+
+
+def new_key_text() -> str:
+    """A fresh data key as 64 hex characters, the form the settings and `keys rotate` read."""
+    return secrets.token_hex(32)
+
+
+def same_key(a: bytes, b: bytes) -> bool:
+    """Constant-time, so comparing keys tells nothing about them through timing."""
+    return hmac.compare_digest(a, b)
 
 
 class Vault:
