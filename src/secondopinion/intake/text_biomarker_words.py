@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from secondopinion.intake.text_patterns import NUM
+
 B = r"(?<![\w+])"
 CUE = re.compile(
     B + r"(?:"
@@ -92,7 +94,7 @@ STRUCTURAL = re.compile(
     r"\b(?P<s>fusion|rearrangement|amplification|translocation|insertion|deletion|skipping)s?\b"
 )
 VALUE = re.compile(
-    r"(?P<cmp><|>|less\s+than|greater\s+than|under|over|below|above)?\s*(?P<v>\d+(?:\.\d+)?)"
+    r"(?P<cmp><|>|less\s+than|greater\s+than|under|over|below|above)?\s*(?P<v>" + NUM + r")"
     r"(?:\s*-\s*(?P<v2>\d+(?:\.\d+)?))?\s*(?P<unit>%|percent|mut(?:ations)?\s*/\s*mb|mut/mb)?"
 )
 METHOD = [

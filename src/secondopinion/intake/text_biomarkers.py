@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from secondopinion.case import Biomarker, BiomarkerStatus
 from secondopinion.intake import text_biomarker_words as bw
+from secondopinion.intake import text_patterns as pat
 from secondopinion.intake.text_pipeline import Assertion
 from secondopinion.intake.text_spans import TextContext
 from secondopinion.intake.text_vocab import Mention
@@ -88,7 +89,7 @@ def _value(marker: str, low: str, start: int, end: int) -> tuple[float | None, s
         ):
             continue
         unit = m.group("unit") or ""
-        value = float(m.group("v"))
+        value = pat.number(m.group("v"))
         below = bool(m.group("cmp")) and m.group("cmp").strip() in ("<", "less than", "under", "below")
         if "mut" in unit or (marker == "TMB" and not unit):
             return value, "mut/Mb", below

@@ -122,7 +122,11 @@ def _from_text(ctx: TextContext, vocab: Vocabulary, noun: str) -> str | None:
     for word, pos in hits:
         s_start, _ = ctx.sentence_of(pos)
         before = ctx.low[max(s_start, pos - 40) : pos]
-        if cw.SITE_NOT_PRIMARY.search(before) or cw.RELATIVE_WORD.search(ctx.low, s_start, pos):
+        if (
+            cw.SITE_NOT_PRIMARY.search(before)
+            or cw.RELATIVE_WORD.search(ctx.low, s_start, pos)
+            or cw.SITE_AS_SPREAD_AFTER.match(ctx.low, pos + len(word))
+        ):
             continue
         organ = cw.SITES.get(word, word)
         organ = "uterus" if organ == "endometrium" else organ
@@ -190,8 +194,14 @@ def _site_near(low: str, start: int, end: int, before_only: bool = False) -> tup
 
 
 def histologies(ctx: TextContext) -> list[tuple[str, int, int]]:
-    out: list[tuple[str, int, int]] = []
+    out: list[tuple[str, int, int]] = [
+        ("non-seminoma", m.start(), m.end()) for m in cw.NONSEMINOMA.finditer(ctx.low)
+    ]
+    named = list(out)
     for m in cw.HISTOLOGY.finditer(ctx.low):
+        if any(s <= m.start() < e for _, s, e in named):
+            continue  # 'germ cell tumour' inside 'nonseminomatous germ cell tumour'
+
         text = re.sub(r"\s+", " ", m.group()).strip(" -")
         text = re.sub(r"\b(?:well|moderately|poorly)[\s-]differentiated\s*", "", text).strip()
         if not text or cw.GRADE_ONLY.match(text):
@@ -254,7 +264,10 @@ def build(
     for b in builds:
         ctype = kb.cancers.get(b.type or "")
         category = ctype.category if ctype else "solid"
-        setting = b.fields.get("setting") or _derive_setting(
+        setting = b.fields.get("setting")
+        if setting in ("localized", "locally_advanced") and set(b.sites) & _DISTANT:
+            setting = None  # 'it was locally advanced; now it has spread to my lungs'
+        setting = setting or _derive_setting(
             b, category, ctype.locally_advanced_stages if ctype else [], from_tnm=b.type not in staged
         )
         if category in ("lymphoma", "myeloma", "leukemia") and setting == "metastatic":
@@ -277,6 +290,13 @@ def build(
             )
         )
     return cancers, family
+
+
+# Organs whose involvement is always distant spread, whatever the cancer (regional sites such as the
+# parotid for skin cancer or the chest wall are not)
+_DISTANT = frozenset(
+    {"liver", "lung", "bone", "brain", "adrenal", "peritoneum", "leptomeninges", "distant lymph nodes"}
+)
 
 
 def _refine_by_histology(kb: KnowledgeBase, cid: str | None, histology: object) -> str | None:
@@ -627,7 +647,7 @@ def _serum(ctx: TextContext, kb: KnowledgeBase, score) -> None:  # type: ignore[
         )
         if v is None:
             continue
-        value = float(v.group("v"))
+        value = pat.number(v.group("v"))
         if value < 1e7:
             score(m.id.lower(), value, m.start, m.end + v.end())
 

@@ -337,7 +337,18 @@ METS_OF = re.compile(
 METS_NOT = re.compile(
     r"(?:\bno|\bnot|\bwithout|\bnegative\s+for|\bfree\s+of|\brule\s+out|\br/o|\bpossible|\bsuspicious|"
     r"\bindeterminate|\bconcern(?:ing)?\s+for|\bquestionable|\bequivocal|\bprobable|\bmay|\bmight|"
-    r"\bcould|\bif|\bwhether|\bprevent|\brisk|\bchance|\bevaluate|\bexclude|\bany|\bnor)\b[^.;]{0,30}$"
+    r"\bcould|\bif|\bwhether|\bprevent|\brisks?\s+(?:of|for|that)|\bchances?\s+(?:of|for|that)|\bevaluate|"
+    r"\bexclude|\bany|\bnor)\b[^.;]{0,30}$"
+)
+# After a site word: it is named as where the cancer spread ('lung and liver metastases')
+SITE_AS_SPREAD_AFTER = re.compile(
+    r"(?:\s*(?:,|and|or|/)\s*(?:the\s+)?(?:" + MET_SITE + r"))*\s+(?:mets|metastas[ie]s|metastatic|deposits?|"
+    r"secondaries|spread)\b"
+)
+# A non-seminoma, by name or as a mixed germ cell tumour (treated as one)
+NONSEMINOMA = re.compile(
+    r"\bnon[\s-]?seminoma(?:s|tous(?:\s+(?:testicular\s+)?germ[\s-]cell\s+tumou?rs?)?)?\b|\bnsgct\b"
+    r"|\bmixed\s+(?:malignant\s+)?(?:testicular\s+)?germ[\s-]cell\s+tumou?rs?\b"
 )
 HISTORICAL = re.compile(
     r"\b(?:history\s+of|previous|prior|past|former|in\s+remission|survivor|years\s+ago|"

@@ -74,7 +74,17 @@ def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionO
         return bool(words) and any(words in ctx.low[r0:r1] for r0, r1 in rejections)
 
     def in_decision(item: PlanItem) -> bool:
-        return any(d0 <= at < d1 for at in _mentions(ctx, item) for d0, d1 in decisions)
+        """Named in the decision: by the words it was read from, or, for an item read from several
+        sentences ('ibrutinib plus venetoclax' ... 'we decided on ibrutinib and venetoclax'), by its
+        regimen or a drug's name."""
+        if any(d0 <= at < d1 for at in _mentions(ctx, item) for d0, d1 in decisions):
+            return True
+        names = [n.lower() for n in (item.regimen, *item.drugs) if n and len(n) > 2]
+        return any(
+            re.search(r"(?<![\w-])" + re.escape(n) + r"(?![\w-])", ctx.low[d0:d1])
+            for n in names
+            for d0, d1 in decisions
+        )
 
     decided = [i for i in plan if in_decision(i)]
     return [

@@ -21,6 +21,8 @@ _WHO = re.compile(
     r"(?:(?:\w+\s+){0,2}?)(?P<role>" + _ROLE + r")\b"
 )
 _ANOTHER = re.compile(r"\b(?:another|the\s+other|a\s+second)(?:\s+one)?\b")
+# 'one suggests FCR, the other ...': one of the doctors just mentioned (read only before a verb)
+_ONE = re.compile(r"\b(?:one(?:\s+of\s+(?:them|the\s+\w+))?|the\s+first(?:\s+one)?)\b(?!\s+other)")
 _DR = re.compile(r"\b(?:[Dd]r|DR|Doctor|Prof|Professor)\.?\s+[A-Z][\w'-]*(?:\s+[A-Z][\w'-]+)?")
 _VERB = re.compile(
     r"\s*(?:,\s*(?:my\s+|the\s+)?(?P<appos>" + _ROLE + r")\s*,\s*|\s+\([^)]{0,30}\)\s*)?"
@@ -126,22 +128,46 @@ def opinions(ctx: TextContext) -> list[OpinionOnRecord]:
                 for m in _ANOTHER.finditer(low, c_start, c_end)
                 if not any(s <= m.start() < e for s, e, _ in whos)
             ]
-            for w_start, w_end, role in sorted(whos):
+            whos += [
+                (m.start(), m.end(), last_role)
+                for m in _ONE.finditer(low, c_start, c_end)
+                if not any(s <= m.start() < e for s, e, _ in whos) and _VERB.match(low, m.end(), c_end)
+            ]
+            whos.sort()
+            gapped = False  # 'one suggests FCR, the other ibrutinib': the verb is said once for both
+            for i, (w_start, w_end, role) in enumerate(whos):
                 verb = _VERB.match(low, w_end, c_end)
                 if role is not None and not role.startswith("another "):
                     last_role = " ".join(role.split())
-                if verb is None:
-                    continue
-                rest = re.match(
-                    r"\s*(?:that\s+)?(?:(?:me|her|him|us)\s+(?:to\s+)?(?:have|get|do|start|undergo|go\s+for)?\s*)?"
-                    r"(?:(?:i|she|he|we)\s+(?:should|need\s+to|must|have\s+to)?\s*(?:have|get|do|start|undergo)?\s*)?",
-                    low[verb.end() : c_end],
+                # the opinion ends where the next doctor's begins ('..., the other ...')
+                nxt = next(
+                    (
+                        w[0]
+                        for w in whos[i + 1 :]
+                        if w[0] >= w_end
+                        and ((w[2] or "").startswith("another ") or _VERB.match(low, w[1], c_end))
+                    ),
+                    c_end,
                 )
-                what_start = verb.end() + (rest.end() if rest else 0)
-                what = " ".join(ctx.text[what_start:c_end].split()).strip(" ,.;:!?")
+                cut = re.search(r"(?:\s*[,;]\s*|\s+)(?:and\s+|while\s+|whereas\s+|but\s+)?$", low[w_end:nxt])
+                end = w_end + cut.start() if cut and nxt < c_end else nxt
+                if verb is not None and verb.end() <= end:
+                    what_start = verb.end()
+                    rest = re.match(
+                        r"\s*(?:that\s+)?(?:(?:me|her|him|us)\s+(?:to\s+)?(?:have|get|do|start|undergo|go\s+for)?\s*)?"
+                        r"(?:(?:i|she|he|we)\s+(?:should|need\s+to|must|have\s+to)?\s*(?:have|get|do|start|undergo)?\s*)?",
+                        low[what_start:end],
+                    )
+                    what_start += rest.end() if rest else 0
+                    gapped = nxt < c_end
+                elif gapped and role is not None and role.startswith("another "):
+                    what_start = w_end
+                else:
+                    continue
+                what = " ".join(ctx.text[what_start:end].split()).strip(" ,.;:!?")
                 if len(what) < 3:
                     continue
-                if verb.group("appos"):
+                if verb is not None and verb.group("appos"):
                     by = verb.group("appos")
                 elif role is not None:
                     by = role
@@ -151,10 +177,11 @@ def opinions(ctx: TextContext) -> list[OpinionOnRecord]:
                     OpinionOnRecord(
                         by=" ".join(by.split()),
                         recommends=what,
-                        provenance=[ctx.prov(w_start if role is None else _who_start(low, w_start), c_end)],
+                        provenance=[ctx.prov(w_start if role is None else _who_start(low, w_start), end)],
                     )
                 )
-                break
+                if not gapped:
+                    break
     return out
 
 

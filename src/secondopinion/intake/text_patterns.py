@@ -11,7 +11,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-NUM = r"\d+(?:\.\d+)?"
+# A number as written, thousands separated or not ('15,000', '15 000', '1,250.5'); a comma with a
+# space after it separates two numbers ('ER 90, PR 80'), and a space-separated group is not read
+# across a count of days or doses ('PSA 6 100 days ago' is not 6100).
+NUM = (
+    r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)(?:\.\d+)?"
+    r"|\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:\.\d+)?(?!\d|,\d|\.\d)"
+    r"(?!\s*(?:days?|weeks?|months?|years?|hours?|cycles?|doses?|patients?|people|times|fractions?|"
+    r"mg|mcg|ml|gy)\b)"
+    r"|\d+(?:\.\d+)?)"
+)
 _FILL = r"(?:\s*(?:of|is|was|were|=|:|at|score|level|value|now|currently|about|around|~|approximately))*\s*"
 
 ROMAN = {
@@ -40,9 +49,14 @@ class Hit:
     end: int
 
 
+def number(text: str) -> float:
+    """The value of a number NUM matched (separators dropped). Raises ValueError when it is none."""
+    return float(re.sub(r"[,\s\u00a0\u202f]", "", text))
+
+
 def _num(text: str) -> float | None:
     try:
-        value = float(text)
+        value = number(text)
     except ValueError:
         return None
     return value if value == value and abs(value) < 1e9 else None
@@ -293,7 +307,7 @@ CHILD_PUGH = re.compile(
 BCLC = re.compile(r"\bbclc(?:\s+(?:stage|class))?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)(?P<v>0|[a-d])(?![\w+])")
 _RISK_NAME = (
     r"(?:very[- ]low|low|favou?rable[- ]intermediate|unfavou?rable[- ]intermediate|intermediate|"
-    r"very[- ]high|high|standard|poor|favou?rable)"
+    r"very[- ]high|high|standard|poor|favou?rable|good)"
 )
 RISK_GROUP = re.compile(
     r"\b(?P<g>"
@@ -415,10 +429,23 @@ def nodes(low: str) -> Iterator[Hit]:
         yield Hit("node_status", "positive", m.start(), m.end())
 
 
+# Prognostic groups of germ cell tumours (IGCCCG): 'poor prognosis NSGCT', 'intermediate prognosis',
+# 'IGCCCG good' (not 'it has a poor prognosis', which says how the disease behaves in general)
+PROGNOSIS_GROUP = re.compile(
+    r"(?<!\ba\s)(?<!\ban\s)\b(?P<g>good|intermediate|poor)[- ]prognosis(?:\s+(?:group|category|disease|"
+    r"germ[\s-]cell|nsgct|seminoma|non-?seminoma\w*|\w+omas?|tumou?rs?|cancer)\b|\s+(?:by|per|according\s+to|"
+    r"using|on\s+the)\b|(?=\s*(?:[.,;()]|$)))"
+    r"|\bigcccg(?:\s+(?:risk|prognos\w*))?(?:\s+(?:group|category|class))?\s*(?::|=|\bis\b|\bwas\b)?\s*"
+    r"(?P<g2>good|intermediate|poor)\b"
+)
+
+
 def risk_groups(low: str) -> Iterator[Hit]:
     for m in RISK_GROUP.finditer(low):
         g = (m.group("g") or m.group("g2")).replace("-", " ").replace("favourable", "favorable")
         yield Hit("risk_group", g, m.start(), m.end())
+    for m in PROGNOSIS_GROUP.finditer(low):
+        yield Hit("risk_group", m.group("g") or m.group("g2"), m.start(), m.end())
 
 
 def extents(low: str) -> Iterator[Hit]:

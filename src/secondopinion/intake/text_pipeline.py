@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from secondopinion.intake.text_spans import TextContext
+from secondopinion.intake.text_spans import TextContext, clauses
 
 RELATIVES = [
     "mother",
@@ -373,6 +373,40 @@ def first_person(low: str) -> bool:
     return re.search(r"\b(?:i|i'm|i've|i'd|my|me)\b", low) is not None
 
 
+# Words by which a later clause can still speak of the relative: 'my brother had lymphoma and they
+# gave him R-CHOP'
+_BACK_REFS = frozenset(
+    {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "himself", "herself"}
+)
+
+
+def _clause_end(ctx: TextContext, doc: Any, start: int, end: int, back_refs: set[str]) -> int:
+    """The token where someone else's scope stops: at the next clause with its own subject ('my brother
+    is a full match and the transplant doctor recommends a transplant'), unless that clause refers
+    back to them."""
+    if end <= start:
+        return end
+    pos = doc[start].idx
+    s_start, s_end = ctx.sentence_of(pos)
+    for c_start, c_end in clauses(ctx.low, s_start, s_end):
+        if c_start <= pos:
+            continue
+        words = {t.lower_ for t in doc[start:end] if c_start <= t.idx < c_end}
+        if words & back_refs:
+            continue
+        return next((i for i in range(start, end) if doc[i].idx >= c_start), end)
+    return end
+
+
+def _across_comma(doc: Any, mod: Any, span: Any) -> bool:
+    """A forward negation stops at a comma ('no lymphovascular invasion, normal markers after
+    orchiectomy'): ConText's own termination does not apply it to pseudo modifiers."""
+    if mod.category != NEGATED or mod.direction.upper() != "FORWARD":
+        return False
+    end = mod.modifier_span[1]
+    return end <= span.start and any(t.text == "," for t in doc[end : span.start])
+
+
 def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tuple[int, int], Assertion]:
     """ConText assertions for each (start, end, label) span; also records in ctx which stretches
     of text are about relatives or other people."""
@@ -391,6 +425,9 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
     doc.spans["so_targets"] = targets
     pipe.context(doc)
     self_words = set(_THIRD_PERSON if ctx.proxy or not first_person(ctx.low) else _FIRST_PERSON)
+    back_refs = (
+        _BACK_REFS - self_words if not ctx.proxy and first_person(ctx.low) else {"they", "them", "their"}
+    )
     about_others: list[tuple[int, int, str, str]] = []  # token scope, category, relative
     for mod in doc._.context_graph.modifiers:
         if mod.category not in (FAMILY, OTHER):
@@ -415,6 +452,7 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
         if mod.direction.upper() == "FORWARD":
             # the scope ends at the first word about the patient: 'my son is worried about my cancer'
             e = next((i for i in range(me, e) if doc[i].lower_ in self_words), e)
+            e = _clause_end(ctx, doc, me, e, back_refs)
         else:
             s = max([s, *(i + 1 for i in range(s, ms) if doc[i].lower_ in self_words)])
         lo, hi = min(s, ms), max(e, me)
@@ -423,7 +461,7 @@ def assert_spans(ctx: TextContext, spans: list[tuple[int, int, str]]) -> dict[tu
     ctx.excluded = [(doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1])) for lo, hi, _, _ in about_others]
     out: dict[tuple[int, int], Assertion] = {}
     for key, span in zip(keys, doc.spans["so_targets"], strict=True):
-        cats = {m.category for m in span._.modifiers}
+        cats = {m.category for m in span._.modifiers if not _across_comma(doc, m, span)}
         around = [(cat, rel) for lo, hi, cat, rel in about_others if lo <= span.start and span.end <= hi]
         out[key] = Assertion(
             negated=NEGATED in cats,

@@ -407,6 +407,14 @@ def _modality(name: str) -> Modality:
     return name  # type: ignore[return-value]
 
 
+def _same_operation(a: str | None, b: str | None) -> bool:
+    """'prostatectomy' and 'radical prostatectomy': one names the other with a qualifier before it."""
+    if not a or not b or a == b:
+        return False
+    short, long = sorted((a.lower(), b.lower()), key=len)
+    return long.endswith(" " + short)
+
+
 def _dedupe(items: list[PlanItem], kb: KnowledgeBase) -> list[PlanItem]:
     """One item per treatment; a vague mention ('chemo') folds into a specific one of the same kind;
     two names for the same drugs ('lenalidomide and dexamethasone (DRd)' with daratumumab) make one
@@ -433,7 +441,17 @@ def _dedupe(items: list[PlanItem], kb: KnowledgeBase) -> list[PlanItem]:
         same = next(
             (o for o in out if (o.modality, tuple(sorted(o.drugs)), o.regimen, o.procedure, o.status) == key),
             None,
+        ) or next(
+            (
+                o
+                for o in out
+                if (o.modality, tuple(sorted(o.drugs)), o.regimen, o.status) == (*key[:3], key[4])
+                and _same_operation(o.procedure, item.procedure)
+            ),
+            None,
         )
+        if same is not None and len(item.procedure or "") > len(same.procedure or ""):
+            same.procedure = item.procedure  # 'the prostatectomy' is the 'radical prostatectomy' named before
         vague_twin = next(
             (
                 o

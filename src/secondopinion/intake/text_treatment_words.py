@@ -266,7 +266,10 @@ PROPOSED = re.compile(
     r"should|next\s+step|consider\w*|options?|discuss\w*|candidate\s+for|eligible\s+for|referr\w*|"
     r"needs?|to\s+start|start|starting|about\s+to|upcoming|expected\s+to|pushing\s+for|"
     r"favou?rs?|prefers?|may\s+need|might\s+need|talked\s+about|is\s+to\s+have|next|"
-    r"agree[ds]?\s+(?:on|to|upon)|consensus|chosen|opted\s+for)\b"
+    r"agree[ds]?\s+(?:on|to|upon)|consensus|chosen|opted\s+for|"
+    # a decision taken now: 'we have decided on ibrutinib and venetoclax', 'I chose surveillance'
+    r"decided\s+(?:on|upon|to\s+(?:go|have|start|do|proceed|try|take|get))|settled\s+on|chose|choose|"
+    r"(?:going|go)\s+(?:ahead\s+)?with)\b"
     r"|(?<!was\s)(?<!were\s)\b(?:prescrib|perscrib)\w*"
 )
 FIRM_PROPOSAL = re.compile(
@@ -377,9 +380,19 @@ _DISCUSSED = (
     r"(?:men\w*ned|discuss\w*|offered|raised|brought\s+up|talked\s+about|suggested|considered|proposed|"
     r"recommended|spoken\s+(?:of|about)|an\s+option)"
 )
+# A new predicate after 'and'/'but' has its own subject and object: in 'R-CHOP to start next week and
+# never mentioned waiting' or '... and the surgeon hasn't discussed radiotherapy' the negation is
+# not about the treatment named before it
+_NEW_PREDICATE = (
+    r"\b(?:and|but|or|as|so|because|since|while|whereas)\s+(?:(?:he|she|they|i|we|you|it|the|my|his|her|"
+    r"their|our|dr|doctor|nobody|no\s+one|also|still|yet|just|even|has|have|had|was|were|is|are|did|does|do|"
+    r"never|not)\b|(?:hasn|haven|hadn|wasn|weren|isn|aren|didn|doesn|don)'?t\b)"
+)
 NOT_PLANNED_AFTER = re.compile(  # matched at the end of the mention
-    r"[^,;.]{0,40}?\b(?:(?:has|have|was|were|is|are|had)\s*(?:not|n't|nt)|hasn'?t|haven'?t|wasn'?t|weren'?t|"
-    r"isn'?t|aren'?t|hadn'?t|never)\s+(?:yet\s+|even\s+|really\s+)?(?:been\s+)?"
+    r"(?:(?!"
+    + _NEW_PREDICATE
+    + r")[^,;.]){0,40}?\b(?:(?:has|have|was|were|is|are|had)\s*(?:not|n't|nt)|hasn'?t|haven'?t|"
+    r"wasn'?t|weren'?t|isn'?t|aren'?t|hadn'?t|never)\s+(?:yet\s+|even\s+|really\s+)?(?:been\s+)?"
     + _DISCUSSED
     + r"|\s*(?:would|could|might)\s+(?:mean|involve|require)\b"
     r"|[^.;]{0,80}?\b(?:which|that)\s+(?:he|she|i|we|they|my\s+\w+)\s+(?:refuses?|refused|declines?|declined|"

@@ -58,8 +58,36 @@ class _Entry:
     spelling: str = ""  # the name as the knowledge base writes it, when it has capitals ('DRd')
 
 
+def _compact(phrase: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", phrase.lower())
+
+
+# British and American spellings of the same word compare equal ('tumour' = 'tumor')
+_SPELLING = {
+    "tumour": "tumor",
+    "tumours": "tumors",
+    "leukaemia": "leukemia",
+    "leukaemias": "leukemia",
+    "oesophagus": "esophagus",
+    "oesophageal": "esophageal",
+    "oesophagogastric": "esophagogastric",
+    "haematological": "hematological",
+    "haematologic": "hematologic",
+    "oestrogen": "estrogen",
+    "anaemia": "anemia",
+    "haemangioendothelioma": "hemangioendothelioma",
+    "haemangiosarcoma": "hemangiosarcoma",
+    "ischaemic": "ischemic",
+}
+
+
+def spelling(token: str) -> str:
+    """One spelling per word, so a name written the British or the American way is found."""
+    return _SPELLING.get(token, token)
+
+
 def _key_tokens(phrase: str) -> list[str]:
-    return [t for t in _TOKEN.findall(phrase.lower()) if t != "-"]
+    return [spelling(t) for t in _TOKEN.findall(phrase.lower()) if t != "-"]
 
 
 def _variants(phrase: str) -> list[list[str]]:
@@ -110,12 +138,15 @@ class Vocabulary:
         for r in kb.regimens.values():
             for name in sorted({r.id, *r.aliases}):
                 self._add("regimen", r.id, name, 0)
+        # a name that spells another marker's own id, for a result of the same kind, names that
+        # marker: 'del(17p)' listed under high-risk myeloma cytogenetics is the 17p deletion itself
+        own = {(_compact(b.id), b.kind): b.id for b in kb.biomarkers.values()}
         for b in kb.biomarkers.values():
             names = set(b.aliases)
             if re.fullmatch(r"[A-Za-z0-9-]+", b.id) and not b.id.isdigit():
                 names.add(b.id)
             for name in sorted(names):
-                self._add("biomarker", b.id, name, 1)
+                self._add("biomarker", own.get((_compact(name), b.kind), b.id), name, 1)
         self._firsts = {kind: frozenset(k[0] for k in t) for kind, t in self._phrases.items()}
 
     def _add(self, kind: str, ident: str, phrase: str, priority: int) -> None:
@@ -146,7 +177,8 @@ class Vocabulary:
         table = self._phrases.get(kind)
         if not table:
             return []
-        norm, low, toks = ctx.norm, ctx.low, ctx.tokens
+        norm, low = ctx.norm, ctx.low
+        toks = [(spelling(t), s, e) for t, s, e in ctx.tokens]
         firsts = self._firsts[kind]
         out: list[Mention] = []
         i, n, longest = 0, len(toks), self._max[kind]

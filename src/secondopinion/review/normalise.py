@@ -225,6 +225,46 @@ def _group_biomarkers(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
     return added
 
 
+# A result that is one member of a broader marker some pathways ask about instead: a 17p deletion is
+# one of the high-risk myeloma cytogenetic changes (IMWG). (source, broader, detail)
+_MEMBER_OF = [("DEL17P", "CYTO_HIGH_RISK", "del(17p)")]
+
+
+def _broader_results(case: Case, kb: KnowledgeBase) -> list[Biomarker]:
+    """The broader marker's result from a member's, for cancer types whose pathways ask about the
+    broader marker and never the member (myeloma asks for high-risk cytogenetics, CLL for the 17p
+    deletion itself). The detail names the member, so a negative says only that this change is absent."""
+    types = {c.type for c in case.cancers if c.type}
+    added: list[Biomarker] = []
+    for source, broader, detail in _MEMBER_OF:
+        if source not in kb.biomarkers or broader not in kb.biomarkers:
+            continue
+        asked = {
+            b
+            for p in kb.pathways
+            if p.cancer in types
+            for b in (
+                *(t.biomarker for t in p.tests),
+                *(x for t in p.tests for x in t.also_answered_by),
+                *(c.name for c in p.when.biomarkers),
+                *(c.name for c in p.when.biomarkers_any),
+            )
+        }
+        if broader not in asked or source in asked:
+            continue
+        for r in case.biomarkers:
+            if r.name != source or r.status not in ("positive", "negative"):
+                continue
+            if any(
+                o.name == broader and o.status == r.status and o.detail == detail for o in case.biomarkers
+            ):
+                continue
+            added.append(
+                Biomarker(name=broader, status=r.status, detail=detail, provenance=[_DERIVED, *r.provenance])
+            )
+    return added
+
+
 # Illnesses that can make immune checkpoint inhibitors unsafe (the pivotal trials left them out):
 # recorded by the intake as comorbidities when the person mentions them.
 _IMMUNOTHERAPY_RISKS = {"autoimmune disease", "organ transplant", "interstitial lung disease"}
@@ -267,6 +307,7 @@ def normalise(case: Case, kb: KnowledgeBase) -> Case:
             "history": [expand_item(i, kb) for i in case.history],
         }
     )
+    case = case.model_copy(update={"biomarkers": [*case.biomarkers, *_broader_results(case, kb)]})
     case = case.model_copy(update={"biomarkers": [*case.biomarkers, *_group_biomarkers(case, kb)]})
     with_risk = []
     for cancer in case.cancers:
