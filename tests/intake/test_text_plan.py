@@ -409,3 +409,14 @@ def test_radiation_named_by_its_technique_keeps_it():
 def test_two_names_for_the_same_drugs_make_one_item_under_the_fuller_regimen():
     item = only(parse("Myeloma. Plan: daratumumab with lenalidomide and dexamethasone (DRd).").plan)
     assert (item.regimen, sorted(item.drugs)) == ("DRd", ["daratumumab", "dexamethasone", "lenalidomide"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Melanoma of the eye (uveal melanoma). Plan: enucleation of the eye.",
+        "Pancreatic neuroendocrine tumour, 1.5 cm. Plan: enucleation.",
+    ],
+)
+def test_enucleation_is_a_planned_operation_not_a_shell_out(text):
+    assert [(i.modality, i.procedure) for i in parse(text).plan] == [("surgery", "enucleation")]

@@ -68,7 +68,8 @@ STAGE = re.compile(
     r"\b(?:(?:ajcc|clinical|pathologic(?:al)?|path|overall|prognostic|ann arbor)\s+)?stage[ds]?"
     r"(?:\s+group)?(?:\s*:\s*|\s+(?:is|was|of)\s+|\s*)"
     r"(?P<num>iv|iii|ii|i|zero|one|two|three|four|[0-4])"
-    r"(?:\s*-?\s*(?P<sub>[abc][12]?|s))?(?![\w+])"
+    # lymphoma stages may carry E (extranodal), S (spleen) or X (bulky) around the A/B: 'IE', 'IIEA'
+    r"(?:e|x)?(?:\s*-?\s*(?P<sub>[abc][12]?|s))?(?:e|x)?(?![\w+])"
 )
 # 'CKD stage 3', 'stage 2 pressure ulcer': another illness's stage (not 'normal kidney function, stage II')
 _NOT_CANCER_STAGE_BEFORE = re.compile(

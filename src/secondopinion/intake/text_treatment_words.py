@@ -41,7 +41,7 @@ PROCEDURE = re.compile(
     r"abdominoperineal\s+resection|cystoprostatectomy|cystectomy|nephroureterectomy|nephrectomy|"
     r"hysterectomy|salpingo-?oophorectomy|oophorectomy|orchi(?:d)?ectomy|gastrectomy|o?esophagectomy|"
     r"hepatectomy|liver\s+resection|cholecystectomy|thyroidectomy|laryngectomy|glossectomy|pharyngectomy|"
-    r"craniotomy|metastasectomy|adrenalectomy|vulvectomy|trachelectomy|penectomy|splenectomy|"
+    r"craniotomy|metastasectomy|adrenalectomy|vulvectomy|trachelectomy|penectomy|splenectomy|enucleation|"
     r"mohs(?:\s+(?:surgery|procedure|micrographic\s+surgery))?|cytoreduction|"
     r"curettage(?:\s+and\s+(?:electrodesiccation|electrocautery|cautery|cauterisation|cauterization))?|"
     r"electrodesiccation(?:\s+and\s+curettage)?|exenteration|"
@@ -90,8 +90,7 @@ SHELL_OUT = re.compile(
     r"|\bshell(?:ed)?[\s-]out(?:\s+(?:excision|operation|procedure|surgery))?\b"
     r"|\bwhoops\s+(?:procedure|operation|excision|surgery|resection)\b"
     r"|\bunplanned\s+(?:excision|resection|removal|operation|surgery)\b"
-    r"|\benucleat(?:ed|ion)\b"
-)
+)  # not 'enucleation': of an eye, a small pancreatic tumour or a prostate it is a planned operation
 SURGERY_ABBREVIATIONS = {
     "TME": "total mesorectal excision",
     "LAR": "low anterior resection",
