@@ -264,13 +264,20 @@ def test_treated_wording_before_any_cancer_name_requires_treatment_and_quotes_it
     assert prior and all(c.inclusion and c.text == text for c in prior)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.sampled_from(SITE_CANCERS), st.sampled_from(["adenocarcinoma", "carcinoma", "malignancy"]))
-def test_site_with_any_cancer_noun_names_the_sites_cancer(site_cancer, head):
-    site, cancer_id = site_cancer
-    text = f"Histologically confirmed {site} {head}"
-    found = parse_criteria(f"Inclusion Criteria:\n- {text}", KB)
-    types = [c for c in found if c.type == "cancer_type"]
-    assert types and types[0].text == text
-    # the site's type or a narrower one ('lung adenocarcinoma' is the knowledge base's NSCLC)
-    assert any(cancer_id in ancestors(t, KB) for t in types[0].cancer_types)
+def test_site_with_any_cancer_noun_names_the_sites_cancer():
+    """Every '<site> cancer' name in the knowledge base, in British and American spelling alike,
+    with each cancer noun: checked exhaustively (a sample once missed 'oesophageal')."""
+    missed = []
+    for site, cancer_id in SITE_CANCERS:
+        for head in ("adenocarcinoma", "carcinoma", "malignancy"):
+            text = f"Histologically confirmed {site} {head}"
+            found = parse_criteria(f"Inclusion Criteria:\n- {text}", KB)
+            types = [c for c in found if c.type == "cancer_type"]
+            # the site's type or a narrower one ('lung adenocarcinoma' is the knowledge base's NSCLC)
+            if not (
+                types
+                and types[0].text == text
+                and any(cancer_id in ancestors(t, KB) for t in types[0].cancer_types)
+            ):
+                missed.append(text)
+    assert missed == []

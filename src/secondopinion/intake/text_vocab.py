@@ -86,15 +86,18 @@ def spelling(token: str) -> str:
     return _SPELLING.get(token, token)
 
 
-def _key_tokens(phrase: str) -> list[str]:
-    return [spelling(t) for t in _TOKEN.findall(phrase.lower()) if t != "-"]
+def _key_tokens(phrase: str, one_spelling: bool = True) -> list[str]:
+    toks = [t for t in _TOKEN.findall(phrase.lower()) if t != "-"]
+    return [spelling(t) for t in toks] if one_spelling else toks
 
 
-def _variants(phrase: str) -> list[list[str]]:
-    toks = _key_tokens(phrase)
+def _variants(phrase: str, one_spelling: bool = True) -> list[list[str]]:
+    """Token keys of a name (and its unhyphenated form). `one_spelling=False` keeps the name's own
+    spelling, for finders that match the keys as written (the trial criteria's expression)."""
+    toks = _key_tokens(phrase, one_spelling)
     out = [toks] if toks else []
     if "-" in phrase:
-        joined = _key_tokens(phrase.replace("-", ""))
+        joined = _key_tokens(phrase.replace("-", ""), one_spelling)
         if joined and joined != toks:
             out.append(joined)
     return out

@@ -77,7 +77,8 @@ class NameFinder:
         for kind, ident, phrase, priority in names:
             if not phrase or not phrase.strip():
                 continue
-            for toks in _variants(phrase):
+            # keys as written: the expression below matches the text itself, whose spelling it is
+            for toks in _variants(phrase, one_spelling=False):
                 key = tuple(toks)
                 entry = _Entry(kind, ident, _upper_positions(toks), priority)
                 by_kind = self.table.setdefault(key, {})
