@@ -144,3 +144,24 @@ def test_documents_that_disagree_are_reported_as_such_not_as_the_patients_words(
         if r.criterion == "uncertainty_or_disagreement"
     )
     assert reason.evidence == [note]
+
+
+def _opinions(*pairs: tuple[str, str]) -> Case:
+    return Case(
+        cancers=[Cancer(type="crc", stage_group="II")],
+        opinions=[OpinionOnRecord(by=by, recommends=what) for by, what in pairs],
+    )
+
+
+def test_specialists_each_giving_their_part_of_one_plan_in_sequence_do_not_disagree():
+    case = _opinions(("surgeon", "a lumpectomy"), ("radiation oncologist", "radiation afterwards"))
+    assert "uncertainty_or_disagreement" not in criteria(run(case))
+
+
+def test_two_different_recommendations_without_a_sequence_are_a_disagreement():
+    assert "uncertainty_or_disagreement" in criteria(
+        run(_opinions(("urologist", "prostatectomy"), ("radiation oncologist", "radiation therapy")))
+    )
+    assert "uncertainty_or_disagreement" in criteria(
+        run(_opinions(("Dr Smith", "surgery first"), ("Dr Jones", "chemoradiation afterwards instead")))
+    )

@@ -112,10 +112,31 @@ def _complexity(case: Case, kb: KnowledgeBase) -> list[str]:
     return signs
 
 
+_CONTRAST = re.compile(
+    r"\b(?:instead|rather\s+than|but|however|whereas|while|disagree\w*|differ\w*|versus|vs|or|prefer\w*|"
+    r"other\s+hand|alternatively|against|not\s+sure|doubt\w*)\b"
+)
+_IN_SEQUENCE = re.compile(
+    r"\b(?:after\w*|then|followed\s+by|before|adjuvant|neo-?adjuvant|post-?operative\w*|pre-?operative\w*|"
+    r"alongside|together\s+with|as\s+well|in\s+addition|also)\b"
+)
+
+
+def _complementary(case: Case) -> bool:
+    """'The surgeon plans a lumpectomy and the radiation oncologist radiation afterwards': two
+    specialists each giving their part of one plan, in sequence, with no word of contrast, is a
+    team's plan, not a disagreement. Anything less clear stays a disagreement."""
+    said = " ".join(
+        " ".join([o.recommends, *(p.text or "" for p in o.provenance)]).lower() for o in case.opinions
+    )
+    roles = {o.by.strip().lower() for o in case.opinions}
+    return len(roles) == len(case.opinions) and not _CONTRAST.search(said) and bool(_IN_SEQUENCE.search(said))
+
+
 def _disagreement(case: Case) -> list[str]:
     out = []
     recs = {o.recommends.strip().lower() for o in case.opinions}
-    if len(case.opinions) >= 2 and len(recs) >= 2:
+    if len(case.opinions) >= 2 and len(recs) >= 2 and not _complementary(case):
         out.append(
             "doctors on record recommend different things: "
             + "; ".join(f"{o.by}: {o.recommends}" for o in case.opinions)
