@@ -227,3 +227,12 @@ def test_the_migration_seals_existing_rows_with_the_key(database_url, tmp_path):
             assert rq.title_of(ctx, req) == f"{PHRASE} title"
     finally:
         ctx.close()
+
+
+def test_a_blanked_json_document_is_refused_as_damage_not_a_crash():
+    from secondopinion.platform.sealing import OPINION_CONTENT, seal, unseal_json
+    from secondopinion.security.crypto import Vault
+
+    vault = Vault(bytes(32))
+    with pytest.raises(IntegrityError, match="is empty: it was changed"):
+        unseal_json(vault, OPINION_CONTENT, "op-1", seal(vault, OPINION_CONTENT, "op-1", ""))

@@ -7,6 +7,11 @@ opens what it shows; a listing opens only the columns it shows (the title), neve
 
 Empty text stays empty (nothing to hide, and rows made by defaults stay readable); everything
 else must be sealed: plaintext found where a sealed value belongs is refused like a forgery.
+
+What the binding does not cover: a child row (a document, an opinion, a question) is bound to its
+own id, not to its request, so someone who can write to the database could re-parent a whole row
+to another request, or blank a value. Database write access must stay with the service; the
+audit trail records every change the service makes.
 """
 
 from __future__ import annotations
@@ -89,7 +94,11 @@ def seal_json(vault: Vault, column: SealedColumn, row_id: str, value: Any) -> st
 
 
 def unseal_json(vault: Vault, column: SealedColumn, row_id: str, stored: str) -> Any:
-    return json.loads(unseal(vault, column, row_id, stored))
+    """A JSON document never legitimately stored empty: a blanked one is damage, not a crash."""
+    text = unseal(vault, column, row_id, stored)
+    if not text:
+        raise IntegrityError(f"{column.table}.{column.column} of row {row_id} is empty: it was changed")
+    return json.loads(text)
 
 
 def sealed_columns_by_table() -> dict[str, tuple[SealedColumn, ...]]:
