@@ -105,3 +105,27 @@ def test_rotate_refuses_while_the_platform_runs(home, database_url, tmp_path):
     assert out.returncode == 2 and "the platform is running on this database" in out.stderr
     missing = run("keys", "rotate", "--new-key-file", str(tmp_path / "absent.key"), env=home)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_a_key_file_of_raw_bytes_is_refused_without_showing_any_of_them(home, tmp_path):
+    from secondopinion.errors import InputError
+    from secondopinion.security.crypto import ENV_KEY_FILE, load_key, read_key_file
+
+    raw = bytes([0x9C, 0xFF, *range(0x80, 0x9E)])  # 32 random-looking bytes that are not UTF-8
+    path = tmp_path / "raw.key"
+    path.write_bytes(raw)
+    shown = [f"0x{b:02x}" for b in raw] + [f"\\x{b:02x}" for b in raw]
+    for read in (lambda: read_key_file(path, "--new-key-file"), lambda: load_key({ENV_KEY_FILE: str(path)})):
+        with pytest.raises(InputError, match="is not a text key file: write the key as 64 hex") as caught:
+            read()
+        message = str(caught.value)
+        assert caught.value.__cause__ is None and caught.value.__suppress_context__
+        assert "\n" not in message and not any(s in message.lower() for s in shown)
+    outs = [
+        run("keys", "rotate", "--new-key-file", str(path), env=home),
+        run("audit", "verify", env={**home, "SECONDOPINION_DATA_KEY": "", ENV_KEY_FILE: str(path)}),
+    ]
+    for out in outs:
+        assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+        assert "is not a text key file" in out.stderr
+        assert not any(s in (out.stdout + out.stderr).lower() for s in shown)

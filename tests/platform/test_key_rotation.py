@@ -364,3 +364,85 @@ def test_platforms_share_the_lock(world):
         world.rotate()
     first.close()
     world.rotate()
+
+
+def test_an_error_seen_after_the_commit_keeps_the_staged_files_for_the_next_start(world, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    commit = keys._commit
+
+    def commit_then_lose_the_acknowledgement(*args):
+        commit(*args)  # the transaction reached the database; its acknowledgement did not
+        raise OperationalError("COMMIT", {}, ConnectionResetError("connection reset"))
+
+    monkeypatch.setattr(keys, "_commit", commit_then_lose_the_acknowledgement)
+    with pytest.raises(IntegrityError, match=r"^the rotation committed; start the platform with the new key"):
+        world.rotate()
+    assert len(_staged_files(world)) == 3  # the only copies sealed with the key now in force
+    with pytest.raises(InputError, match="the rotation is waiting to finish"):
+        world.open(OLD)
+    world.open(NEW).close()
+    assert _staged_files(world) == [] and not (world.data_dir / "documents" / keys.MARKER).exists()
+    assert world.opening(OLD)[0] == 0
+    _assert_everything_opens_with(world, NEW)
+    assert _verify_audit(world).ok
+
+
+def test_platforms_starting_together_finish_an_interrupted_rotation_once(world):
+    docs = world.data_dir / "documents"
+    engine = _engine(world.url)
+    old, new = Vault(OLD), Vault(NEW)
+    keys._commit(engine, old, new, keys._stage(engine, docs, old, new), world.clock())  # then a crash
+
+    class OvertakenWorker(Vault):
+        """The second worker's key: while it checks its first staged copy, the first worker (holding
+        the lock shared too) finishes the whole rotation."""
+
+        overtaken = False
+
+        def open(self, sealed: bytes, associated: str) -> bytes:
+            if not self.overtaken:
+                self.overtaken = True
+                keys.finish_interrupted(engine, docs, Vault(NEW), world.clock())
+            return super().open(sealed, associated)
+
+    try:
+        keys.finish_interrupted(engine, docs, OvertakenWorker(NEW), world.clock())
+        with engine.connect() as conn:
+            assert conn.execute(select(KeyCheck.id)).scalars().all() == [1]
+    finally:
+        engine.dispose()
+    assert _staged_files(world) == [] and not (docs / keys.MARKER).exists()
+    (finished,) = _audit_events(world, "key_rotation_finished")
+    assert finished.detail == '{"documents":3}'
+    _assert_everything_opens_with(world, NEW)
+    assert _verify_audit(world).ok
+
+
+def _forget_the_key_check(world: World, *, totp_secrets: bool) -> None:
+    """As a database upgraded from before the key check: data sealed, no row 1 (optionally with no
+    TOTP secret either, so that only the documents can tell the key)."""
+    engine = _engine(world.url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM pf_key_check"))
+        if not totp_secrets:
+            conn.execute(text("UPDATE pf_users SET totp_secret = NULL"))
+            conn.execute(text("UPDATE pf_sessions SET totp_setup_secret = NULL"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("totp_secrets", [True, False], ids=["totp secret", "document"])
+def test_a_first_key_that_does_not_open_what_is_already_sealed_is_refused(world, totp_secrets):
+    _forget_the_key_check(world, totp_secrets=totp_secrets)
+    before = world.snapshot()
+    with pytest.raises(InputError, match=r"^the data key does not open the authenticator secrets"):
+        world.open(NEW)
+    assert world.snapshot() == before  # no key check sealed with the wrong key
+    world.open(OLD).close()
+    engine = _engine(world.url)
+    with engine.connect() as conn:
+        check = conn.execute(select(KeyCheck.sealed).where(KeyCheck.id == 1)).scalar_one()
+    engine.dispose()
+    assert Vault(OLD).open_text(check, "pf_key_check:1") == "secondopinion data key check"
+    with pytest.raises(InputError, match="is not the one this database"):
+        world.open(NEW)

@@ -7,11 +7,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import structlog
 from alembic import command
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError as DuplicateRow
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -52,6 +53,57 @@ class Anonymous:
     correlation_id: str | None = None
     user_id: None = None
     role: None = None
+
+
+def _opens_sealed_sample(conn: Connection, documents_dir: Path, vault: Vault) -> bool | None:
+    """Whether the key opens one value sealed before the key check existed: a TOTP secret, an
+    enrolment secret or a document file (whole-value seals, as accounts.py and documents.py write
+    them); None when there is none to try."""
+    tables = set(inspect(conn).get_table_names())
+    for table, column, prefix in (
+        ("pf_users", "totp_secret", "totp"),
+        ("pf_sessions", "totp_setup_secret", "totp-setup"),
+    ):
+        if table not in tables:
+            continue
+        row = conn.execute(
+            text(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL AND {column} <> '' LIMIT 1")
+        ).first()
+        if row is not None:
+            try:
+                vault.open_text(row[1], f"{prefix}:{row[0]}")
+                return True
+            except (IntegrityError, ValueError):
+                return False
+    if "pf_documents" in tables:
+        for doc_id, key in conn.execute(text("SELECT id, storage_key FROM pf_documents ORDER BY id")):
+            try:
+                data = (documents_dir / key[:2] / key).read_bytes()
+            except OSError:
+                continue  # a missing file is reported where it is read, not here
+            try:
+                vault.open(data, f"document:{doc_id}")
+                return True
+            except IntegrityError:
+                return False
+    return None
+
+
+def refuse_a_key_that_opens_nothing(engine: Engine, settings: PlatformSettings, vault: Vault) -> None:
+    """Before the first key check is written (a database from before the key check, or a new one),
+    the key must open what was already sealed: otherwise a wrong key would become the key of record."""
+    with engine.connect() as conn:
+        if (
+            "pf_key_check" in inspect(conn).get_table_names()
+            and conn.execute(text("SELECT 1 FROM pf_key_check WHERE id = 1")).first()
+        ):
+            return
+        opens = _opens_sealed_sample(conn, settings.documents_dir, vault)
+    if opens is False:
+        raise InputError(
+            "the data key does not open the authenticator secrets or documents already stored: set the key "
+            f"they were encrypted with as {ENV_KEY} (or {ENV_KEY_FILE})"
+        )
 
 
 def _refuse_flush(session: Session, *_: Any) -> None:
@@ -106,6 +158,8 @@ class Platform:
             config = alembic_config(engine)
             if not settings.ephemeral_key:
                 config.attributes["data_key"] = settings.data_key
+            if not settings.ephemeral_key:  # before a migration seals existing rows with this key
+                refuse_a_key_that_opens_nothing(engine, settings, Vault(settings.data_key))
             command.upgrade(config, "heads")
             platform = cls(
                 settings=settings,
@@ -132,6 +186,7 @@ class Platform:
             row = db.get(KeyCheck, 1)
             stored = row.sealed if row else None
         if stored is None:
+            refuse_a_key_that_opens_nothing(self.engine, self.settings, self.vault)
             try:
                 with self.tx() as db:
                     db.add(

@@ -16,7 +16,10 @@ A failure before the commit leaves the database unchanged and the old files in p
 files are deleted at once or, after a crash, by the next start (the marker without row 2). A crash
 after the commit leaves row 2: the next start with the new key renames the remaining staged files,
 each checked first to open with the new key, and removes row 2; a start with the old key is refused
-with a line saying a rotation is waiting for the new key.
+with a line saying a rotation is waiting for the new key. An error seen after the commit reached the
+database (a lost acknowledgement) keeps the staged files: row 2 says the rotation committed. Platforms
+starting together may finish the same rotation at once: a staged file already gone counts as swapped,
+and only the one whose delete removed row 2 audits it.
 """
 
 from __future__ import annotations
@@ -264,17 +267,20 @@ def _swap(engine: Engine, documents_dir: Path, new: Vault, *, verify: bool) -> i
     for doc_id, key, _ in _documents(engine):
         path = document_path(documents_dir, key)
         staged = _staged(path)
-        if not staged.exists():
-            continue  # swapped before the interruption
-        if verify:
-            try:
-                new.open(staged.read_bytes(), f"document:{doc_id}")
-            except IntegrityError:
-                raise IntegrityError(
-                    f"the re-encrypted copy of document {doc_id} does not open with the data key; "
-                    "both files were left in place"
-                ) from None
-        os.replace(staged, path)
+        # A copy that is gone was swapped already: before the interruption, or just now by another
+        # process finishing the same rotation (every starting platform holds the lock shared).
+        try:
+            if verify:
+                try:
+                    new.open(staged.read_bytes(), f"document:{doc_id}")
+                except IntegrityError:
+                    raise IntegrityError(
+                        f"the re-encrypted copy of document {doc_id} does not open with the data key; "
+                        "both files were left in place"
+                    ) from None
+            os.replace(staged, path)
+        except FileNotFoundError:
+            continue
         swapped += 1
         folders.add(path.parent)
     for folder in folders:
@@ -291,18 +297,30 @@ def finish_interrupted(engine: Engine, documents_dir: Path, vault: Vault, now: d
     marker = documents_dir / MARKER
     if pending:
         swapped = _swap(engine, documents_dir, vault, verify=True)
-        _clear_pending(engine, documents_dir)
-        _audit(engine, "key_rotation_finished", {"documents": swapped}, now)
-        log.info("key rotation finished", documents=swapped)
+        if _clear_pending(engine, documents_dir):  # only the process that removed row 2 reports it
+            _audit(engine, "key_rotation_finished", {"documents": swapped}, now)
+            log.info("key rotation finished", documents=swapped)
     elif marker.exists():
         _abandon(documents_dir)
         log.info("unfinished key rotation undone")
 
 
-def _clear_pending(engine: Engine, documents_dir: Path) -> None:
+def _clear_pending(engine: Engine, documents_dir: Path) -> bool:
+    """Remove row 2 and the marker; True for the one process whose delete removed row 2."""
     with engine.begin() as conn:
-        conn.execute(delete(KeyCheck).where(KeyCheck.id == PENDING_ROW))
+        removed = conn.execute(delete(KeyCheck).where(KeyCheck.id == PENDING_ROW)).rowcount == 1
     (documents_dir / MARKER).unlink(missing_ok=True)
+    return removed
+
+
+def _committed(engine: Engine, old: Vault) -> bool | None:
+    """Whether this rotation's transaction reached the database (row 2 holds the old key's check);
+    None when the database cannot say (e.g. the connection is gone)."""
+    try:
+        with engine.connect() as conn:
+            return _opens(old, _check_value(conn, PENDING_ROW), PENDING_ROW)
+    except Exception:
+        return None
 
 
 # ------------------------------------------------------------------ the database transaction
@@ -438,7 +456,25 @@ def _rotate_locked(engine: Engine, settings: PlatformSettings, new_key: bytes, c
     try:
         staged = _stage(engine, documents_dir, old, new)
         counts = _commit(engine, old, new, staged, clock())
-    except BaseException:
+    except BaseException as exc:
+        # The commit may have reached the database although the client saw an error (a lost
+        # acknowledgement, an interrupt): then the staged files are the only copies sealed with the
+        # key in force and must stay for the next start to swap in.
+        committed = _committed(engine, old)
+        if committed is not False:
+            log.warning("key rotation interrupted after staging", committed=committed)
+            if committed:
+                try:
+                    _audit(engine, "key_rotated", {}, clock())
+                except Exception:
+                    log.warning("the committed key rotation could not be audited")
+                raise IntegrityError(
+                    "the rotation committed; start the platform with the new key to finish it"
+                ) from exc
+            raise IntegrityError(
+                "the rotation was interrupted and the database cannot say whether it committed: start the "
+                "platform with the new key (or, if that is refused, the current one) to finish or undo it"
+            ) from exc
         _abandon(documents_dir)
         try:
             _audit(engine, "key_rotated", {}, clock(), outcome="failed")

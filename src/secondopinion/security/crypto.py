@@ -49,6 +49,16 @@ def parse_key(text: str) -> bytes:
     return key
 
 
+def _read_key_text(path: Path) -> str:
+    """The file's text; raw bytes are refused without echoing any of them (a decode error would)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path} is not a text key file: write the key as 64 hex characters or base64"
+        ) from None
+
+
 def load_key(environ: Mapping[str, str] | None = None) -> bytes | None:
     """The configured data key, or None when none is configured."""
     env = os.environ if environ is None else environ
@@ -56,16 +66,18 @@ def load_key(environ: Mapping[str, str] | None = None) -> bytes | None:
         return parse_key(env[ENV_KEY])
     if path := env.get(ENV_KEY_FILE):
         try:
-            return parse_key(Path(path).read_text(encoding="utf-8"))
+            return parse_key(_read_key_text(Path(path)))
         except OSError as exc:
             raise InputError(f"{ENV_KEY_FILE}: cannot read {path} ({exc.strerror})") from None
+        except InputError as exc:
+            raise InputError(f"{ENV_KEY_FILE}: {exc}") from None
     return None
 
 
 def read_key_file(path: Path, what: str = "key file") -> bytes:
     """A key from a file (as SECONDOPINION_DATA_KEY_FILE names one), refused in one line."""
     try:
-        return parse_key(path.read_text(encoding="utf-8"))
+        return parse_key(_read_key_text(path))
     except OSError as exc:
         raise InputError(f"{what}: cannot read {path} ({exc.strerror})") from None
     except InputError as exc:
