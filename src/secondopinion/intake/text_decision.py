@@ -18,7 +18,22 @@ DECIDED = re.compile(
     r"(?:are|'re|am|'m)\s+going\s+(?:with|ahead\s+with|for)|will\s+go\s+(?:with|ahead\s+with|for))"
     r"|\b(?:my|our)\s+(?:final\s+)?(?:decision|choice)\s+(?:is|was)\b)"
 )
+_KIND_WORDS = {
+    "surgery": re.compile(r"\b(?:surgery|an\s+operation|operating|the\s+operation)\b"),
+    "radiation": re.compile(r"\b(?:radiation|radiotherapy|radiation\s+therapy)\b"),
+    "chemotherapy": re.compile(r"\bchemo(?:therapy)?\b"),
+    "hormonal_therapy": re.compile(r"\bhormon(?:e|al)\s+(?:therapy|treatment|blockade)\b"),
+    "immunotherapy": re.compile(r"\bimmunotherapy\b"),
+}
 _DECIDED_AGAINST = re.compile(r"\s+(?:not\s+to|against)\b")
+# Where a rejection stops: 'we decided against radiotherapy and chose surgery' turns down only
+# the radiotherapy.
+_CLAUSE_END = re.compile(
+    # a comma ends it, unless a list of what was turned down goes on ('against surgery, radiotherapy
+    # and chemotherapy')
+    r"[;]|,(?!\s*[\w-]+(?:\s+[\w-]+)?\s*(?:,|\band\b|\bor\b))|\b(?:but|then)\b"
+    r"|\band\s+(?:(?:we|i)\s+)?(?:chose|choose|chosen|opted|decided|went|will|are|have|'ve|prefer\w*|picked|selected|go)\b"
+)  # 'against surgery and radiotherapy' turns down both; 'against X and chose Y' only X
 
 
 def _mentions(ctx: TextContext, item: PlanItem) -> list[int]:
@@ -56,8 +71,13 @@ def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionO
     decisions: list[tuple[int, int]] = []
     rejections: list[tuple[int, int]] = []
     for m in DECIDED.finditer(ctx.low):
-        span = (m.start(), ctx.sentence_of(m.start())[1])
-        (rejections if _DECIDED_AGAINST.match(ctx.low, m.end()) else decisions).append(span)
+        end = ctx.sentence_of(m.start())[1]
+        against = _DECIDED_AGAINST.match(ctx.low, m.end())
+        if against is None:
+            decisions.append((m.start(), end))
+            continue
+        clause_end = _CLAUSE_END.search(ctx.low, against.end(), end)
+        rejections.append((m.start(), end if clause_end is None else clause_end.start()))
     if not decisions and not rejections:
         return plan
     opinion_spans = [
@@ -69,9 +89,14 @@ def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionO
         return bool(found) and all(any(o0 <= at < o1 for o0, o1 in opinion_spans) for at in found)
 
     def rejected(item: PlanItem) -> bool:
-        """'We decided against surgery': the doctor's recommendation was turned down."""
+        """'We decided against surgery': the doctor's recommendation was turned down, named by its
+        own words or by its kind ('against surgery' turns down a recommended prostatectomy)."""
         words = (item.description or "").lower().strip()
-        return bool(words) and any(words in ctx.low[r0:r1] for r0, r1 in rejections)
+        kind = _KIND_WORDS.get(item.modality)
+        return any(
+            (bool(words) and words in ctx.low[r0:r1]) or (kind is not None and kind.search(ctx.low, r0, r1))
+            for r0, r1 in rejections
+        )
 
     def in_decision(item: PlanItem) -> bool:
         """Named in the decision: by the words it was read from, or, for an item read from several
@@ -87,11 +112,10 @@ def decided_plan(ctx: TextContext, plan: list[PlanItem], opinions: list[OpinionO
         )
 
     decided = [i for i in plan if in_decision(i)]
-    return [
-        i
-        for i in plan
-        if not only_opinion(i)
-        or (
-            not rejected(i) and (not decided or in_decision(i) or any(_same_treatment(i, d) for d in decided))
-        )
-    ]
+
+    def kept(item: PlanItem) -> bool:
+        if not only_opinion(item) or in_decision(item):
+            return True
+        return not rejected(item) and (not decided or any(_same_treatment(item, d) for d in decided))
+
+    return [i for i in plan if kept(i)]

@@ -427,7 +427,20 @@ def nodes(low: str) -> Iterator[Hit]:
     for m in NODE_NEGATIVE.finditer(low):
         yield Hit("node_status", "negative", m.start(), m.end())
     for m in NODE_POSITIVE.finditer(low):
-        yield Hit("node_status", "positive", m.start(), m.end())
+        if not _NODES_DENIED.search(_before_positive(low, m.start(), m.end())):
+            yield Hit("node_status", "positive", m.start(), m.end())
+
+
+# 'no other positive nodes', '0 positive lymph nodes', 'zero positive nodes', '0/12 positive nodes'
+_NODES_DENIED = re.compile(r"\b(?:no|zero|none|without|any)\b|(?<![\d.])0(?![\d.])")
+
+
+def _before_positive(low: str, start: int, end: int) -> str:
+    """The ~15 characters before a node-positive reading (and its own count, '0 positive nodes'),
+    within the sentence: where a negator or a zero count would stand."""
+    at = low.find("positive", start, end)
+    window = low[max(0, start - 15) : at if at != -1 else start]
+    return re.split(r"[.;]\s", window)[-1]
 
 
 # Prognostic groups of germ cell tumours (IGCCCG): 'poor prognosis NSGCT', 'intermediate prognosis',
@@ -441,12 +454,30 @@ PROGNOSIS_GROUP = re.compile(
 )
 
 
+# A bare 'poor risk' / 'poor prognosis' after an article or verb describes the person or the disease
+# in general ('he is a poor risk', 'pancreatic cancer has poor prognosis'), not a named group.
+_GENERAL_REMARK_BEFORE = re.compile(
+    r"\b(?:a|an|has|have|had|having|carries|carry|carrying|its|their|his|her|my|of|very|quite|relatively"
+    r"|generally|usually|extremely|overall)\s+$"
+)
+
+
+def _named_group(low: str, m: re.Match[str]) -> bool:
+    """A group word ('risk group', 'good-risk germ cell'), a model name ('IMDC poor risk', 'IGCCCG
+    good') or a label's place in a list ('non-seminoma, good risk,') makes the words a group."""
+    if m.group("g") is None or re.search(r"(?:risk|prognosis)$", m.group(0)) is None:
+        return True
+    return _GENERAL_REMARK_BEFORE.search(low, max(0, m.start() - 20), m.start()) is None
+
+
 def risk_groups(low: str) -> Iterator[Hit]:
     for m in RISK_GROUP.finditer(low):
-        g = (m.group("g") or m.group("g2")).replace("-", " ").replace("favourable", "favorable")
-        yield Hit("risk_group", g, m.start(), m.end())
+        if _named_group(low, m):
+            g = (m.group("g") or m.group("g2")).replace("-", " ").replace("favourable", "favorable")
+            yield Hit("risk_group", g, m.start(), m.end())
     for m in PROGNOSIS_GROUP.finditer(low):
-        yield Hit("risk_group", m.group("g") or m.group("g2"), m.start(), m.end())
+        if _named_group(low, m):
+            yield Hit("risk_group", m.group("g") or m.group("g2"), m.start(), m.end())
 
 
 def extents(low: str) -> Iterator[Hit]:

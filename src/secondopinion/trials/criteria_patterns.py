@@ -881,9 +881,10 @@ def read_lines(low: str, s: int, e: int, inclusion: bool) -> list[Found]:
             continue
         fields: dict[str, Any] = {}
         lower = _RANGE_BEFORE.search(low, max(s, m.start() - 16), m.start("n")) if op is None else None
-        if lower is not None and _COUNT_WORDS[lower.group("lo")] < n:
+        lo = None if lower is None else _COUNT_WORDS[lower.group("lo") or lower.group("lo2")]
+        if lower is not None and lo is not None and lo < n:
             # "1-3 prior regimens", "between 1 and 3 prior lines": both bounds.
-            fields = {"min_lines": _COUNT_WORDS[lower.group("lo")], "max_lines": n}
+            fields = {"min_lines": lo, "max_lines": n}
             return [Found("line_of_therapy", lower.start(), m.end(), fields, polarity=inclusion or None)]
         if op == "ge":
             fields["min_lines"] = n
@@ -917,8 +918,10 @@ def read_lines(low: str, s: int, e: int, inclusion: bool) -> list[Found]:
     return []
 
 
+# "1-3 prior regimens", "between 1 and 3 prior lines"; not the "1" of "anti-PD-1 and 2 prior lines".
 _RANGE_BEFORE = re.compile(
-    r"(?:between\s+)?\b(?P<lo>zero|one|two|three|four|five|[0-8])\s*(?:-|–|to|and)\s*$"
+    r"(?:\bbetween\s+(?P<lo>zero|one|two|three|four|five|[0-8])\s*(?:-|–|to|and)"
+    r"|(?<![\w-])(?P<lo2>zero|one|two|three|four|five|[0-8])\s*(?:-|–|to))\s*$"
 )
 _NTH_DONE_BEFORE = re.compile(
     r"\b(?:after|following|failed|failure of|failing|progress\w*(?: on| during| after)?|relaps\w*"

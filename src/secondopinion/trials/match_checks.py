@@ -362,7 +362,9 @@ def _check_lines(c: Criterion, f: Facts) -> Check:
         return (c.min_lines is None or lines >= c.min_lines) and (c.max_lines is None or lines <= c.max_lines)
 
     ok = within_bounds(len(sure))
-    if maybe and within_bounds(len(sure) + len(maybe)) != ok:
+    # Any count the unclear items could make (not only the two ends) may change the verdict:
+    # "1-2 lines" with none sure and three unclear fails at 0 and at 3 but is met at 1 or 2.
+    if maybe and any(within_bounds(n) != ok for n in range(len(sure) + 1, len(sure) + len(maybe) + 1)):
         return Check(
             None,
             f"{len(sure) + len(maybe)} earlier line(s) of drug treatment, intent of {len(maybe)} not given",
