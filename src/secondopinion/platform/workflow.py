@@ -12,7 +12,7 @@ follow-up schedule.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 State = Literal[
     "draft",
@@ -26,18 +26,7 @@ State = Literal[
     "follow_up",
     "third_opinion",
 ]
-STATES: tuple[State, ...] = (
-    "draft",
-    "submitted",
-    "records_pending",
-    "records_complete",
-    "assigned",
-    "in_review",
-    "opinion_signed",
-    "delivered",
-    "follow_up",
-    "third_opinion",
-)
+STATES: tuple[State, ...] = get_args(State)  # in workflow order
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"submitted"}),
