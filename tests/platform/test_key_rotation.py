@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, MetaData, select, text
 
 from secondopinion.errors import InputError
-from secondopinion.platform import Actor, Platform, PlatformSettings, accounts, documents, keys
+from secondopinion.platform import Actor, Platform, PlatformSettings, accounts, at_rest, documents, keys
 from secondopinion.platform import requests as rq
 from secondopinion.platform.context import Anonymous
 from secondopinion.platform.sealing import SEALED_COLUMNS
@@ -78,7 +78,7 @@ class World:
             for col in SEALED_COLUMNS:
                 rows = conn.execute(text(f"SELECT id, {col.column} FROM {col.table}")).all()
                 out += [(v, col.associated(i), f"{col.table}.{col.column}") for i, v in rows if v]
-            for table, column, prefix in keys.SEALED_SECRETS:
+            for table, column, prefix in at_rest.SEALED_SECRETS:
                 rows = conn.execute(text(f"SELECT id, {column} FROM {table}")).all()
                 out += [(v, f"{prefix}:{i}", f"{table}.{column}") for i, v in rows if v]
             check = conn.execute(select(KeyCheck.sealed).where(KeyCheck.id == 1)).scalar_one()
@@ -88,7 +88,7 @@ class World:
     def files(self, engine: Engine) -> list[tuple[Path, str]]:
         with engine.connect() as conn:
             rows = conn.execute(select(Document.id, Document.storage_key)).all()
-        return [(keys.document_path(self.data_dir / "documents", k), f"document:{i}") for i, k in rows]
+        return [(at_rest.document_path(self.data_dir / "documents", k), f"document:{i}") for i, k in rows]
 
     def opening(self, key: bytes) -> tuple[int, int]:
         """How many database values and document files open with `key`, of how many there are."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from secondopinion.errors import InputError
 from secondopinion.knowledge.schema import KnowledgeBase
+from secondopinion.platform.at_rest import SEALED_SECRETS, document_path
 from secondopinion.platform.settings import PlatformSettings
 from secondopinion.security import audit
 from secondopinion.security.crypto import ENV_KEY, ENV_KEY_FILE, IntegrityError, Vault
@@ -60,10 +61,7 @@ def _opens_sealed_sample(conn: Connection, documents_dir: Path, vault: Vault) ->
     enrolment secret or a document file (whole-value seals, as accounts.py and documents.py write
     them); None when there is none to try."""
     tables = set(inspect(conn).get_table_names())
-    for table, column, prefix in (
-        ("pf_users", "totp_secret", "totp"),
-        ("pf_sessions", "totp_setup_secret", "totp-setup"),
-    ):
+    for table, column, prefix in SEALED_SECRETS:
         if table not in tables:
             continue
         row = conn.execute(
@@ -78,7 +76,7 @@ def _opens_sealed_sample(conn: Connection, documents_dir: Path, vault: Vault) ->
     if "pf_documents" in tables:
         for doc_id, key in conn.execute(text("SELECT id, storage_key FROM pf_documents ORDER BY id")):
             try:
-                data = (documents_dir / key[:2] / key).read_bytes()
+                data = document_path(documents_dir, key).read_bytes()
             except OSError:
                 continue  # a missing file is reported where it is read, not here
             try:

@@ -4,8 +4,6 @@ root, with the SHA-256 of the plaintext recorded and checked on every read."""
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 from secondopinion.case import Case
 from secondopinion.errors import InputError
 from secondopinion.platform.access import load_request, require_role
+from secondopinion.platform.at_rest import document_path, write_durably
 from secondopinion.platform.context import Actor, Platform
 from secondopinion.platform.errors import Conflict, NotFound, TooLarge
 from secondopinion.platform.requests import _apply_case, get_request, new_draft, pre_review, set_intake_note
@@ -33,21 +32,7 @@ CASE_KINDS = frozenset({"pdf", "fhir_json", "text"})
 
 
 def _path(ctx: Platform, storage_key: str) -> Path:
-    return ctx.settings.documents_dir / storage_key[:2] / storage_key
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return document_path(ctx.settings.documents_dir, storage_key)
 
 
 def _view(ctx: Platform, d: Document) -> DocumentView:
@@ -126,7 +111,7 @@ def _store(ctx: Platform, db: Session, actor: Actor, req: Request, up: _Upload) 
     )
     doc.filename = seal(ctx.vault, DOCUMENT_FILENAME, doc.id, up.name)
     path = _path(ctx, doc.storage_key)
-    _write_atomic(path, ctx.vault.seal(up.data, f"document:{doc.id}"))
+    write_durably(path, ctx.vault.seal(up.data, f"document:{doc.id}"), ".upload.")
     db.add(doc)
     return doc, path
 

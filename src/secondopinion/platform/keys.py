@@ -27,7 +27,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -39,6 +38,7 @@ from alembic import command
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, text, update
 
 from secondopinion.errors import InputError
+from secondopinion.platform.at_rest import SEALED_SECRETS, document_path, write_durably
 from secondopinion.platform.context import KEY_CHECK, Clock, system_clock
 from secondopinion.platform.sealing import SealedColumn, reseal, sealed_columns_by_table
 from secondopinion.security import audit
@@ -60,7 +60,6 @@ CURRENT_ROW, PENDING_ROW = 1, 2
 PAGE = 500
 _PG_LOCK_ID = 0x5EC0_4E15
 # Secrets sealed whole with the data key and bound to "<prefix>:<row id>" (written by accounts.py).
-SEALED_SECRETS = (("pf_users", "totp_secret", "totp"), ("pf_sessions", "totp_setup_secret", "totp-setup"))
 
 
 @dataclass(frozen=True)
@@ -178,11 +177,6 @@ def check_on_start(platform: Platform) -> None:
 # ------------------------------------------------------------------ document files
 
 
-def document_path(documents_dir: Path, storage_key: str) -> Path:
-    """Where platform/documents.py keeps a document's sealed file."""
-    return documents_dir / storage_key[:2] / storage_key
-
-
 def _staged(path: Path) -> Path:
     return path.with_name(path.name + STAGED_SUFFIX)
 
@@ -193,19 +187,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _write_durably(path: Path, data: bytes, prefix: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _documents(engine: Engine) -> list[tuple[str, str, str]]:
@@ -219,7 +200,7 @@ def _documents(engine: Engine) -> list[tuple[str, str, str]]:
 def _stage(engine: Engine, documents_dir: Path, old: Vault, new: Vault) -> set[str]:
     """Every document re-encrypted beside its file; the files the platform reads stay untouched."""
     documents_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _write_durably(documents_dir / MARKER, b"a data key rotation is staging files here\n", ".marker.")
+    write_durably(documents_dir / MARKER, b"a data key rotation is staging files here\n", ".marker.")
     _fsync_dir(documents_dir)
     staged: set[str] = set()
     folders: set[Path] = set()
@@ -239,7 +220,7 @@ def _stage(engine: Engine, documents_dir: Path, old: Vault, new: Vault) -> set[s
             ) from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise IntegrityError(f"document {doc_id} does not match its recorded checksum")
-        _write_durably(_staged(path), new.seal(data, f"document:{doc_id}"), STAGING_PREFIX)
+        write_durably(_staged(path), new.seal(data, f"document:{doc_id}"), STAGING_PREFIX)
         staged.add(doc_id)
         folders.add(path.parent)
     for folder in folders:
