@@ -17,12 +17,12 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from secondopinion.store.db import psycopg_autocommit
 from secondopinion.store.platform import AuditEvent
 
 GENESIS = "0" * 64
@@ -156,32 +156,14 @@ def _append_postgres(engine: Engine, row: dict[str, Any], head: str, tail: str) 
     trip per append, and the lock is held only while the server runs the INSERT (it is taken for
     every read of a case, so its hold time bounds the platform's read rate)."""
     params = {**row, "genesis": GENESIS, "head": head, "tail": tail}
-    from psycopg import Connection as PgConnection
-    from psycopg import Error as PgError
-    from psycopg.pq import TransactionStatus
-
-    pooled = engine.raw_connection()
-    pg = cast(PgConnection[Any], pooled.driver_connection)
-    try:
-        pg.autocommit = True  # BEGIN and COMMIT are sent explicitly, in the same pipeline
+    # autocommit: BEGIN and COMMIT are sent explicitly, in the same pipeline
+    with psycopg_autocommit(engine, "audit append") as pg:
         with pg.pipeline():
             pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             pg.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_ID,))
             inserted = pg.execute(_PG_INSERT, params)
             pg.execute("COMMIT")
         written = inserted.fetchone()
-    except PgError as exc:  # as SQLAlchemy reports every other database error
-        raise DBAPIError.instance(
-            "audit append", None, exc, PgError, hide_parameters=True, dialect=engine.dialect
-        ) from exc
-    finally:
-        try:  # the pool must get the connection back as it lent it: idle, with transactions
-            if pg.info.transaction_status != TransactionStatus.IDLE:
-                pg.rollback()
-            pg.autocommit = False
-        except PgError:
-            pooled.invalidate()
-        pooled.close()
     if written is None:  # INSERT ... SELECT from a one-row CTE always writes one row
         raise AssertionError("the audit append wrote no row")
     seq, prev, digest = written

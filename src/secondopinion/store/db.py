@@ -114,6 +114,35 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def psycopg_autocommit(engine: Engine, statement: str) -> Iterator[Any]:
+    """The pool's psycopg connection itself, in autocommit, for the few hot paths that skip
+    SQLAlchemy's per-statement work: its errors are reported as SQLAlchemy reports every other
+    database error (parameters hidden), and the pool gets it back as it lent it, idle and with
+    transactions (or discarded when that fails). `statement` names the work in those errors."""
+    from psycopg import Connection as PgConnection
+    from psycopg import Error as PgError
+    from psycopg.pq import TransactionStatus
+
+    pooled = engine.raw_connection()
+    pg = cast(PgConnection[Any], pooled.driver_connection)
+    try:
+        pg.autocommit = True
+        yield pg
+    except PgError as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, PgError, hide_parameters=True, dialect=engine.dialect
+        ) from exc
+    finally:
+        try:
+            if pg.info.transaction_status != TransactionStatus.IDLE:
+                pg.rollback()
+            pg.autocommit = False
+        except PgError:
+            pooled.invalidate()
+        pooled.close()
+
+
 class HotSelect:
     """A SELECT run on nearly every request (the session behind a cookie, a request's detail), where
     SQLAlchemy's per-execution work (cache lookup, execution context, result and row objects) costs
@@ -136,27 +165,8 @@ class HotSelect:
             processors = [c.type.result_processor(engine.dialect, None) for c in self.stmt.selected_columns]
             self._compiled = (compiled.string, dict(compiled.params), processors)
         sql, defaults, processors = self._compiled
-        from psycopg import Connection as PgConnection
-        from psycopg import Error as PgError
-        from psycopg.pq import TransactionStatus
-
-        pooled = engine.raw_connection()
-        pg = cast(PgConnection[Any], pooled.driver_connection)
-        try:
-            pg.autocommit = True
+        with psycopg_autocommit(engine, sql) as pg:
             raw = pg.execute(sql, {**defaults, **params}).fetchall()
-        except PgError as exc:  # as SQLAlchemy reports every other database error
-            raise DBAPIError.instance(
-                sql, None, exc, PgError, hide_parameters=True, dialect=engine.dialect
-            ) from exc
-        finally:
-            try:  # the pool must get the connection back as it lent it: idle, with transactions
-                if pg.info.transaction_status != TransactionStatus.IDLE:
-                    pg.rollback()
-                pg.autocommit = False
-            except PgError:
-                pooled.invalidate()
-            pooled.close()
         if not any(processors):
             return [self.row(*r) for r in raw]
         return [
