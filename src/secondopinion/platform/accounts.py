@@ -387,12 +387,26 @@ def create_user(
 ) -> UserView:
     """Staff and any other account, created by an administrator. Staff set up TOTP at first login."""
     require_role(ctx, actor, "user.create", "admin")
+    email = _checked_account(email, role, password)
+    if not display_name.strip() or len(display_name) > 200:
+        raise InputError("enter a name of 1 to 200 characters")
+    view = _insert_account(ctx, email, role, display_name, password)
+    ctx.audit(actor, "user.create", object_type="user", object_id=view.id, detail={"role": role})
+    return view
+
+
+def _checked_account(email: str, role: str, password: str) -> str:
+    """The role known and the password strong enough; the e-mail address as it is stored."""
     if role not in ROLES:
         raise InputError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
     email = _normalise_email(email)
     passwords.check_strength(password)
-    if not display_name.strip() or len(display_name) > 200:
-        raise InputError("enter a name of 1 to 200 characters")
+    return email
+
+
+def _insert_account(ctx: Platform, email: str, role: str, display_name: str, password: str) -> UserView:
+    """An account made by an administrator or the operator (not a signup): a reviewer also gets
+    an empty profile to fill in."""
     with ctx.tx() as db:
         if db.scalar(select(User.id).where(User.email == email)):
             raise Conflict("an account with this e-mail address exists")
@@ -407,9 +421,7 @@ def create_user(
         db.flush()
         if role == "reviewer":
             db.add(ReviewerProfile(user_id=user.id, updated_at=ctx.now()))
-        view = _user_view(user)
-    ctx.audit(actor, "user.create", object_type="user", object_id=view.id, detail={"role": role})
-    return view
+        return _user_view(user)
 
 
 def list_users(ctx: Platform, actor: Actor) -> list[UserView]:
@@ -577,25 +589,7 @@ def update_my_profile(
 
 def bootstrap_user(ctx: Platform, email: str, role: str, display_name: str, password: str) -> UserView:
     """An account created by the operator (demo seeding, the first administrator): no web actor."""
-    if role not in ROLES:
-        raise InputError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
-    email = _normalise_email(email)
-    passwords.check_strength(password)
-    with ctx.tx() as db:
-        if db.scalar(select(User.id).where(User.email == email)):
-            raise Conflict("an account with this e-mail address exists")
-        user = User(
-            email=email,
-            display_name=display_name.strip(),
-            role=role,
-            password_hash=passwords.hash_password(password),
-            created_at=ctx.now(),
-        )
-        db.add(user)
-        db.flush()
-        if role == "reviewer":
-            db.add(ReviewerProfile(user_id=user.id, updated_at=ctx.now()))
-        view = _user_view(user)
+    view = _insert_account(ctx, _checked_account(email, role, password), role, display_name, password)
     ctx.audit(
         None, "user.create", object_type="user", object_id=view.id, detail={"role": role, "by": "operator"}
     )
