@@ -22,12 +22,10 @@ import logging
 import os
 import platform
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from locust.env import Environment
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # tests.databases starts the private PostgreSQL server
+from tests.servers import free_port, stop, wait_until_serving  # noqa: E402
 
 COOKIE = "__Host-so_session"
 PASSWORD = "load test password 1"
@@ -107,12 +106,6 @@ def _cookie(header: str) -> str:
     raise RuntimeError("the server set no session cookie")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def seed(env: dict[str, str]) -> list[tuple[str, str]]:
     """Patients with one submitted request each (from the structured form: no text intake needed)."""
     from secondopinion.platform import Actor, Platform, PlatformSettings, accounts
@@ -155,17 +148,12 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("the server stopped at start")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not answer within 90 s")
+    try:
+        wait_until_serving(proc, f"http://127.0.0.1:{port}/api/health", seconds=90)
+    except RuntimeError as exc:
+        proc.kill()
+        raise SystemExit(str(exc)) from None
+    return proc
 
 
 def warm_up(port: int, workers: int) -> None:
@@ -228,7 +216,7 @@ def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[
             "SECONDOPINION_DATA_KEY": secrets.token_hex(32),
         }
         ACCOUNTS[:] = seed(env)
-        port = _free_port()
+        port = free_port()
         server = start_server(env, port, workers)
         warm_up(port, workers)
         environment = Environment(user_classes=[Patient], host=f"http://127.0.0.1:{port}")
@@ -291,11 +279,7 @@ def run(users: int, duration: int, workers: int) -> tuple[list[list[str]], dict[
         return rows, summary, errors
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server, seconds=20)
         pg.stop()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -17,16 +16,12 @@ from pathlib import Path
 
 import psycopg
 
+from tests.servers import free_port
+
 
 def _pg_bin() -> Path | None:
     versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
     return versions[-1].parent if versions else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -70,7 +65,7 @@ def start_postgres() -> PostgresServer | None:
     root.mkdir(mode=0o700)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    server = PostgresServer(root=root, port=_free_port(), bin=pg_bin)
+    server = PostgresServer(root=root, port=free_port(), bin=pg_bin)
     run = server._as_postgres
     subprocess.run(
         run(

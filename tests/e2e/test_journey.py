@@ -15,11 +15,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,8 @@ from typing import Any
 
 import pyotp
 import pytest
+
+from tests.servers import free_port, stop, wait_until_serving
 
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed").expect
 
@@ -44,12 +43,6 @@ CASE_TEXT = (
 class LiveServer:
     url: str
     staff: dict[str, str]  # role -> e-mail
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _seed_staff(env: dict[str, str]) -> dict[str, str]:
@@ -90,7 +83,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "SECONDOPINION_DATA_KEY": secrets.token_hex(32),
     }
     staff = _seed_staff(env)
-    port = _free_port()
+    port = free_port()
     log = (home / "server.log").open("wb")
     proc = subprocess.Popen(
         [
@@ -112,29 +105,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"the server stopped at start: {(home / 'server.log').read_text()[-2000:]}"
-                )
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not answer within 60 s")
-            time.sleep(0.2)
+        wait_until_serving(
+            proc, url + "/api/health", seconds=60, output=lambda: (home / "server.log").read_text()
+        )
         yield LiveServer(url=url, staff=staff)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
@@ -317,7 +293,7 @@ def demo_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, dict[str, tuple[str, str, str | None]]]]:
     """`secondopinion serve --demo` as a newcomer starts it; yields its address and the printed accounts."""
-    port = _free_port()
+    port = free_port()
     out = tmp_path_factory.mktemp("demo") / "demo.out"
     log = out.open("wb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SECONDOPINION_")}
@@ -329,15 +305,9 @@ def demo_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, out.read_text()[-2000:]
-            try:
-                with urllib.request.urlopen(url + "/api/health", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the demo server did not answer within 90 s"
-                time.sleep(0.3)
+        wait_until_serving(
+            proc, url + "/api/health", seconds=90, name="the demo server", output=out.read_text
+        )
         printed = out.read_text()
         accounts = {}
         for m in re.finditer(
@@ -346,12 +316,7 @@ def demo_server(
             accounts[m.group(1)] = (m.group(2), m.group(3), m.group(4))
         yield url, accounts
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 
