@@ -32,10 +32,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import get_args
 
 from secondopinion.knowledge.loader import load_knowledge_base
 from secondopinion.knowledge.schema import KnowledgeBase
 from secondopinion.trials.criteria import parse_criteria
+from secondopinion.trials.model import CriterionType
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LCT = ROOT.parent / "shared" / "data" / "trial-eligibility-lct"
@@ -269,21 +271,9 @@ def label_lines(doc: Doc, kb: KnowledgeBase) -> list[Line]:
     return lines
 
 
-TYPES = [
-    "age",
-    "sex",
-    "cancer_type",
-    "stage",
-    "metastatic",
-    "biomarker",
-    "prior_therapy",
-    "line_of_therapy",
-    "performance_status",
-    "brain_metastases",
-    "measurable_disease",
-    "organ_function",
-    "pregnancy",
-]
+# The parser's criterion types that the annotations can score (histology has no annotation type of
+# its own; unparsed criteria are what is left for a person).
+TYPES = [t for t in get_args(CriterionType) if t not in ("histology", "unparsed")]
 
 
 def score(docs: list[tuple[Doc, list[Line]]], keep: Callable[[Doc, list[Line]], bool]) -> dict[str, tuple]:
